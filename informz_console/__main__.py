@@ -1,0 +1,3 @@
+from informz_console.cli.main import main
+
+raise SystemExit(main())

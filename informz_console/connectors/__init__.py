@@ -1,0 +1,1 @@
+"""One module per AMS behind the small protocol in `base`."""

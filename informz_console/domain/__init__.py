@@ -1,0 +1,1 @@
+"""Plain-Python rules of the sync: records, exclusion reasons, eligibility, schedules. No I/O."""

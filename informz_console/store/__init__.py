@@ -1,0 +1,1 @@
+"""The local mirror: SQLAlchemy models, engine, Alembic migrations, read queries."""

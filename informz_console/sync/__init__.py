@@ -1,0 +1,1 @@
+"""Runs syncs: trigger + kind -> SyncRun; staging + set-based merge; writeback outbox."""

@@ -1,0 +1,218 @@
+"""Merge, part two: write the resolved stage into the mirror, set-based, recording every
+row-level change of the run in `run_change` (what it did to whom, and why)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+from informz_console.domain.subscriber_status import REMOTE_UNSUBSCRIBE_REASON
+from informz_console.sync.resolve import KEEPS
+from informz_console.sync.sql import as_json, is_distinct, json_text
+from informz_console.sync.stage import STAGE
+
+NOT_IN_QUERY = "not_in_query"
+
+_COPIED = ("first_name", "last_name", "company")
+_INSERT_CHANGE = "INSERT INTO run_change (run_id, group_id, subscriber_id, ams_id, email, change"
+
+
+def _new_status(alias: str = "st", current: str = "subscriber.status") -> str:
+    """Seed 001: a remote opt-out makes an active subscriber `remote_unsubscribed`; the AMS
+    flag back on lifts only that status (an unsubscribe made in the platform stays)."""
+    return (
+        f"CASE WHEN {alias}.opt_out = 1 AND {current} = 'active' THEN 'remote_unsubscribed' "
+        f"WHEN {alias}.opt_out = 0 AND {alias}.reason IS NULL "
+        f"AND {current} = 'remote_unsubscribed' THEN 'active' ELSE {current} END"
+    )
+
+
+def create_subscribers(conn: Connection, now: datetime) -> None:
+    conn.execute(
+        text(
+            f"""INSERT INTO subscriber (email, email_key, status, status_reason, status_at,
+                first_name, last_name, company, fields, source, created_at, updated_at)
+            SELECT email, email_key,
+                CASE WHEN opt_out = 1 THEN 'remote_unsubscribed' ELSE 'active' END,
+                CASE WHEN opt_out = 1 THEN :remote_reason END, :now,
+                first_name, last_name, company, {as_json(conn, "fields")}, 'sync', :now, :now
+            FROM {STAGE} WHERE is_new = 1 AND {KEEPS}"""
+        ),
+        {"now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON},
+    )
+    conn.execute(
+        text(
+            f"UPDATE {STAGE} SET sub_id = (SELECT s.id FROM subscriber s "
+            f"WHERE s.email_key = {STAGE}.email_key) WHERE is_new = 1 AND {KEEPS}"
+        )
+    )
+
+
+def link_records(conn: Connection, run_id: int, group_id: int | None, bridge_id: int,
+                 now: datetime) -> None:
+    """Every kept record's AMS id is linked to its subscriber. A record that lands on an
+    existing unlinked subscriber (an upload) is recorded as `linked` (seed 000: the AMS id is
+    added to the existing subscriber record, its history kept)."""
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, detail)
+            SELECT :run, :grp, sub_id, ams_id, email, 'linked',
+                   'AMS id added to the existing subscriber'
+            FROM {STAGE} WHERE link_sub IS NULL AND is_new = 0 AND {KEEPS}"""
+        ),
+        {"run": run_id, "grp": group_id},
+    )
+    conn.execute(
+        text(
+            f"""INSERT INTO subscriber_link (bridge_id, ams_id, subscriber_id, linked_at)
+            SELECT :b, ams_id, sub_id, :now FROM {STAGE} WHERE link_sub IS NULL AND {KEEPS}"""
+        ),
+        {"b": bridge_id, "now": now},
+    )
+
+
+def _differences(conn: Connection) -> tuple[str, str]:
+    """(condition that a kept record changes its subscriber, SQL text naming what changed)."""
+    checks = [("email", "s.email <> st.email")]
+    checks += [(c.replace("_", " "), is_distinct(conn, f"s.{c}", f"st.{c}")) for c in _COPIED]
+    checks.append(("fields", is_distinct(conn, json_text(conn, "s.fields"), "st.fields")))
+    checks.append(("status", f"s.status <> {_new_status('st', 's.status')}"))
+    condition = " OR ".join(f"({check})" for _, check in checks)
+    named = " || ".join(
+        "CASE WHEN " + check + " THEN "
+        + ("'email ' || s.email || ' -> ' || st.email || '; '" if name == "email"
+           else f"'status ' || s.status || ' -> ' || {_new_status('st', 's.status')} || '; '"
+           if name == "status" else f"'{name}; '")
+        + " ELSE '' END"
+        for name, check in checks
+    )
+    return condition, named
+
+
+def update_subscribers(conn: Connection, run_id: int, group_id: int | None,
+                       now: datetime) -> None:
+    condition, named = _differences(conn)
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, detail)
+            SELECT :run, :grp, s.id, st.ams_id, st.email, 'updated', {named}
+            FROM {STAGE} st JOIN subscriber s ON s.id = st.sub_id
+            WHERE st.is_new = 0 AND {KEEPS.replace("reason", "st.reason")} AND ({condition})"""
+        ),
+        {"run": run_id, "grp": group_id},
+    )
+    new_status = _new_status("st")
+    conn.execute(
+        text(
+            f"""UPDATE subscriber SET
+                email = st.email, email_key = st.email_key,
+                first_name = st.first_name, last_name = st.last_name, company = st.company,
+                fields = {as_json(conn, "st.fields")}, updated_at = :now,
+                status_reason = CASE WHEN {new_status} = subscriber.status
+                    THEN subscriber.status_reason
+                    WHEN st.opt_out = 1 THEN :remote_reason ELSE NULL END,
+                status_at = CASE WHEN {new_status} = subscriber.status
+                    THEN subscriber.status_at ELSE :now END,
+                status = {new_status}
+            FROM {STAGE} st, run_change rc
+            WHERE rc.run_id = :run AND rc.change = 'updated' AND rc.subscriber_id = subscriber.id
+              AND st.sub_id = subscriber.id AND {KEEPS.replace("reason", "st.reason")}"""
+        ),
+        {"run": run_id, "now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON},
+    )
+
+
+def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int) -> None:
+    """The group's members become exactly the synced records: add the missing, remove the rest
+    with the reason the fetch gave (or "no longer returned by the AMS query")."""
+    params = {"run": run_id, "grp": group_id, "b": bridge_id}
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, detail)
+            SELECT :run, :grp, st.sub_id, st.ams_id, st.email, 'added',
+                   CASE WHEN st.is_new = 1 THEN 'new subscriber' END
+            FROM {STAGE} st WHERE st.reason IS NULL AND NOT EXISTS (
+                SELECT 1 FROM membership m
+                WHERE m.group_id = :grp AND m.subscriber_id = st.sub_id)"""
+        ),
+        params,
+    )
+    conn.execute(
+        text(
+            """INSERT INTO membership (group_id, subscriber_id, added_run_id)
+            SELECT :grp, subscriber_id, :run FROM run_change
+            WHERE run_id = :run AND change = 'added' AND group_id = :grp"""
+        ),
+        params,
+    )
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, reason, detail)
+            SELECT :run, :grp, m.subscriber_id, l.ams_id, s.email, 'removed',
+                COALESCE(st.reason, '{NOT_IN_QUERY}'), st.detail
+            FROM membership m
+            JOIN subscriber s ON s.id = m.subscriber_id
+            LEFT JOIN subscriber_link l ON l.subscriber_id = m.subscriber_id AND l.bridge_id = :b
+            LEFT JOIN {STAGE} st ON st.ams_id = l.ams_id
+            WHERE m.group_id = :grp AND NOT EXISTS (SELECT 1 FROM {STAGE} k
+                WHERE k.sub_id = m.subscriber_id AND k.reason IS NULL)"""
+        ),
+        params,
+    )
+    _delete_removed(conn, run_id)
+
+
+def remove_from_bridge_groups(conn: Connection, run_id: int, bridge_id: int) -> None:
+    """A change feed (partial sync) has no group: a record that may no longer be synced
+    (status not accepted, email gone, unsubscribed...) leaves every group of its bridge."""
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, reason, detail)
+            SELECT :run, m.group_id, m.subscriber_id, st.ams_id, s.email, 'removed',
+                   st.reason, st.detail
+            FROM {STAGE} st
+            JOIN membership m ON m.subscriber_id = COALESCE(st.sub_id, st.link_sub)
+            JOIN target_group g ON g.id = m.group_id AND g.bridge_id = :b
+            JOIN subscriber s ON s.id = m.subscriber_id
+            WHERE st.reason IS NOT NULL"""
+        ),
+        {"run": run_id, "b": bridge_id},
+    )
+    _delete_removed(conn, run_id)
+
+
+def _delete_removed(conn: Connection, run_id: int) -> None:
+    conn.execute(
+        text(
+            """DELETE FROM membership WHERE EXISTS (SELECT 1 FROM run_change rc
+                WHERE rc.run_id = :run AND rc.change = 'removed'
+                  AND rc.group_id = membership.group_id
+                  AND rc.subscriber_id = membership.subscriber_id)"""
+        ),
+        {"run": run_id},
+    )
+
+
+def record_created(conn: Connection, run_id: int) -> None:
+    """For a change feed: new subscribers are a change of their own (no group to be added to)."""
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE})
+            SELECT :run, NULL, sub_id, ams_id, email, 'created' FROM {STAGE}
+            WHERE is_new = 1 AND {KEEPS}"""
+        ),
+        {"run": run_id},
+    )
+
+
+def record_exclusions(conn: Connection, run_id: int, group_id: int | None) -> None:
+    conn.execute(
+        text(
+            f"""INSERT INTO exclusion (run_id, group_id, ams_id, email, email_key, reason, detail)
+            SELECT :run, :grp, ams_id, raw_email, COALESCE(email_key, LOWER(TRIM(raw_email))),
+                   reason, detail
+            FROM {STAGE} WHERE reason IS NOT NULL"""
+        ),
+        {"run": run_id, "grp": group_id},
+    )

@@ -1,0 +1,48 @@
+"""Build the connector for a bridge: its settings from the mirror, its secret from the keyring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from informz_console.connectors.base import Connector
+from informz_console.connectors.errors import AuthError, ConfigError
+from informz_console.domain.eligibility import SyncPolicy
+from informz_console.domain.statuses import AcceptedStatuses
+from informz_console.store.models import Bridge
+from informz_console.sync.credentials import CredentialStore
+
+KINDS = ("imis", "personify", "netforum", "idss")
+STATUS_KINDS = {"imis"}  # the AMSs whose records carry a status code the bridge filters on
+
+
+def secret_name(kind: str, name: str) -> str:
+    return f"bridge:{kind}:{name}"
+
+
+def imis_settings_mapping(bridge: Bridge) -> dict[str, Any]:
+    return {
+        **bridge.settings,
+        "accepted_statuses": bridge.accepted_statuses.split(","),
+        "email_source": bridge.email_source,
+    }
+
+
+def policy_for(bridge: Bridge) -> SyncPolicy:
+    if bridge.kind not in STATUS_KINDS:
+        return SyncPolicy(accepted=None)
+    return SyncPolicy(accepted=AcceptedStatuses.parse(bridge.accepted_statuses.split(",")))
+
+
+def build_connector(bridge: Bridge, credentials: CredentialStore) -> Connector:
+    secret = credentials.get(bridge.secret_name) if bridge.secret_name else None
+    if secret is None:
+        raise AuthError(
+            f"No password is stored for bridge {bridge.name!r}; run "
+            f"`informz-console bridge login {bridge.name}` to enter it."
+        )
+    if bridge.kind == "imis":
+        from informz_console.connectors.imis import ImisConnector, ImisSettings
+
+        return ImisConnector(ImisSettings.from_mapping(imis_settings_mapping(bridge)),
+                             secret.reveal())
+    raise ConfigError(f"Bridge kind {bridge.kind!r} has no connector yet; use one of: imis.")

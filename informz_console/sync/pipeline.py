@@ -1,0 +1,226 @@
+"""One sync run, end to end, on one mirror connection.
+
+1. The run row is committed as `running`.
+2. Fetch: the connector's pages are judged (domain/eligibility) and loaded into the staging
+   table. Nothing in the mirror is locked or touched; cancel is checked between pages.
+3. Merge: one transaction resolves the stage against the mirror and applies it set-based,
+   with the run's counts, exclusions, row changes and log lines. A dry run rolls it all back
+   and keeps only the run row, its log and a capped preview of the changes.
+4. Any error or cancel before the commit rolls back: the mirror is exactly as before, and the
+   run is recorded as failed or cancelled with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, func, select, text, update
+
+from informz_console.connectors.errors import ConnectorError
+from informz_console.domain.clock import Clock
+from informz_console.domain.eligibility import SyncPolicy, judge
+from informz_console.domain.emails import EmailChecker, EmailVerdict
+from informz_console.domain.records import RemoteRecord
+from informz_console.store.models import Membership, TargetGroup
+from informz_console.sync import apply, resolve
+from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
+from informz_console.sync.corrections import queue_corrections
+from informz_console.sync.preview import capture_preview, restore_preview
+from informz_console.sync.requests import SyncKind, SyncResult
+from informz_console.sync.runs import RunCounts, RunRecorder
+from informz_console.sync.stage import create_stage, drop_stage, index_stage, load, stage_rows
+from informz_console.sync.verdict_cache import load_verdicts, save_verdicts
+
+Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord]]]]
+COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
+
+
+class SyncError(Exception):
+    """A sync could not start (unknown bridge or group, missing password, not allowed)."""
+
+
+@dataclass
+class RunPlan:
+    bridge_id: int
+    bridge_kind: str
+    group_id: int | None
+    kind: SyncKind
+    trigger: str
+    dry_run: bool
+    policy: SyncPolicy
+    fetch: Fetch
+    after_merge: Callable[[Connection], None] | None = None  # e.g. store a high-water mark
+    notes: list[str] = field(default_factory=list)  # log lines known before the run
+
+
+@dataclass
+class _State:
+    counts: RunCounts = field(default_factory=RunCounts)
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("fetch", "rules", "stage", "merge"), 0.0))
+    learned: dict[str, EmailVerdict] = field(default_factory=dict)  # new slow-path verdicts
+
+
+def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
+            progress: ProgressCallback) -> SyncResult:
+    recorder = RunRecorder(clock)
+    state = _State()
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_begin="DEFERRED")  # staging locks nothing in the mirror
+        with conn.begin():
+            recorder.start(conn, bridge_id=plan.bridge_id, group_id=plan.group_id,
+                           trigger=plan.trigger, kind=plan.kind.value,
+                           mode="dry_run" if plan.dry_run else "live")
+        for note in plan.notes:
+            recorder.log(note)
+        try:
+            _stage(conn, plan, state, recorder, cancel, progress)
+            preview = _merge(conn, clock, plan, state, recorder, cancel, progress)
+            return SyncResult(recorder.run_id, "succeeded", state.counts,
+                              timings=state.timings, preview=preview)
+        except (SyncCancelled, ConnectorError, SyncError) as err:
+            return _fail(conn, recorder, state, err)
+        except Exception as err:  # a bug: still record it and leave the mirror untouched
+            _fail(conn, recorder, state, err)
+            raise
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            drop_stage(conn)
+            conn.commit()
+
+
+def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder,
+           cancel: CancelToken, progress: ProgressCallback) -> None:
+    create_stage(conn)
+    checker = EmailChecker(load_verdicts(conn))
+    conn.commit()
+    started = time.perf_counter()
+    total, pages = plan.fetch(cancel)
+    state.counts.expected = total
+    recorder.log(f"Fetching {total:,} records from the AMS." if total is not None
+                 else "Fetching records from the AMS.")
+    seq, since_commit = 0, 0
+    t = state.timings
+    for page in pages:
+        cancel.raise_if_cancelled()
+        t0 = time.perf_counter()
+        judged = [judge(record, plan.policy, checker.check) for record in page]
+        t1 = time.perf_counter()
+        load(conn, stage_rows(seq, judged))
+        t["stage"] += time.perf_counter() - t1
+        t["rules"] += t1 - t0
+        seq += len(page)
+        since_commit += len(page)
+        if since_commit >= COMMIT_EVERY:
+            conn.commit()
+            since_commit = 0
+        progress(Progress("fetch", seq, total))
+    conn.commit()
+    t["fetch"] = time.perf_counter() - started - t["rules"] - t["stage"]
+    state.counts.fetched = seq
+    state.learned = checker.learned()
+    recorder.log(f"Fetched {seq:,} records.")
+
+
+def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
+           recorder: RunRecorder, cancel: CancelToken, progress: ProgressCallback) -> list:
+    started = time.perf_counter()
+    now = clock.now()
+    run_id = recorder.run_id
+    conn.execution_options(sqlite_begin="IMMEDIATE")
+    conn.begin()
+    steps: list[Callable[[], object]] = [
+        lambda: index_stage(conn),
+        lambda: _log_repeats(recorder, resolve.resolve(conn, plan.bridge_id,
+                                                       keep_last=plan.group_id is None)),
+        lambda: apply.create_subscribers(conn, now),
+        lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now),
+        lambda: apply.update_subscribers(conn, run_id, plan.group_id, now),
+        lambda: _membership(conn, plan, run_id),
+        lambda: apply.record_exclusions(conn, run_id, plan.group_id),
+        lambda: _log_corrections(recorder, queue_corrections(conn, plan.bridge_id,
+                                                             plan.bridge_kind, now)),
+        lambda: save_verdicts(conn, state.learned),
+    ]
+    for number, step in enumerate(steps, start=1):
+        cancel.raise_if_cancelled()
+        step()
+        progress(Progress("merge", number, len(steps)))
+    if plan.after_merge is not None:
+        plan.after_merge(conn)
+    _count(conn, plan, state.counts, run_id)
+    if plan.group_id is not None:
+        conn.execute(update(TargetGroup).where(TargetGroup.id == plan.group_id)
+                     .values(last_synced_at=now))
+    state.timings["merge"] = time.perf_counter() - started
+    recorder.log(_summary(state.counts))
+    cancel.raise_if_cancelled()
+    if not plan.dry_run:
+        recorder.finish(conn, "succeeded", state.counts)
+        conn.commit()
+        return []
+    preview = capture_preview(conn, run_id)
+    conn.rollback()
+    recorder.log("Dry run: nothing was applied; the changes above are a preview.")
+    with conn.begin():
+        restore_preview(conn, run_id, preview)
+        recorder.finish(conn, "succeeded", state.counts)
+    return preview.changes
+
+
+def _membership(conn: Connection, plan: RunPlan, run_id: int) -> None:
+    if plan.group_id is not None:
+        apply.sync_membership(conn, run_id, plan.group_id, plan.bridge_id)
+    else:
+        apply.record_created(conn, run_id)
+        apply.remove_from_bridge_groups(conn, run_id, plan.bridge_id)
+
+
+def _count(conn: Connection, plan: RunPlan, counts: RunCounts, run_id: int) -> None:
+    rows = conn.execute(
+        text("SELECT change, COUNT(*) FROM run_change WHERE run_id = :run GROUP BY change"),
+        {"run": run_id},
+    ).all()
+    by_change = dict(rows)
+    counts.added = by_change.get("added", 0) + by_change.get("created", 0)
+    counts.updated = by_change.get("updated", 0) + by_change.get("linked", 0)
+    counts.removed = by_change.get("removed", 0)
+    counts.excluded = conn.execute(
+        text("SELECT COUNT(*) FROM exclusion WHERE run_id = :run"), {"run": run_id}
+    ).scalar_one()
+    if plan.group_id is not None:
+        counts.members_after = conn.execute(
+            select(func.count()).select_from(Membership)
+            .where(Membership.group_id == plan.group_id)
+        ).scalar_one()
+
+
+def _summary(c: RunCounts) -> str:
+    return (f"Fetched {c.fetched:,}: added {c.added:,}, updated {c.updated:,}, "
+            f"removed {c.removed:,}, excluded {c.excluded:,}.")
+
+
+def _log_repeats(recorder: RunRecorder, dropped: int) -> None:
+    if dropped:
+        recorder.log(f"{dropped:,} records the AMS listed more than once were counted once.")
+
+
+def _log_corrections(recorder: RunRecorder, queued: int) -> None:
+    if queued:
+        recorder.log(f"{queued:,} auto-corrected emails queued as iCORRECT writebacks.")
+
+
+def _fail(conn: Connection, recorder: RunRecorder, state: _State, err: Exception) -> SyncResult:
+    if conn.in_transaction():
+        conn.rollback()
+    status = "cancelled" if isinstance(err, SyncCancelled) else "failed"
+    message = str(err) if isinstance(err, SyncCancelled | ConnectorError | SyncError) else (
+        f"Unexpected error ({type(err).__name__}); the mirror is unchanged.")
+    recorder.log(message, "error")
+    with conn.begin():
+        recorder.finish(conn, status, state.counts, message)
+    return SyncResult(recorder.run_id, status, state.counts, error=message,
+                      timings=state.timings)

@@ -1,0 +1,131 @@
+"""Merge, part one: resolve each staged record against the mirror and apply the mirror-level
+rules (duplicate email, the subscriber's status in the mirror). Writes only the stage table.
+
+Order matters and mirrors domain/eligibility: record-level reasons were set while staging;
+here a record that would still be synced may get DUPLICATE_EMAIL, then UNSUBSCRIBED /
+OPTED_OUT / BAD_EMAIL from the subscriber it lands on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from informz_console.domain.exclusions import ExclusionReason
+from informz_console.domain.subscriber_status import BLOCKING_STATUS_REASON
+from informz_console.sync.stage import STAGE
+
+# A blocking status and its exclusion reason share one spelling, so the merge can copy one
+# into the other.
+assert all(status.value == reason.value for status, reason in BLOCKING_STATUS_REASON.items())
+BLOCKING = ", ".join(f"'{status.value}'" for status in BLOCKING_STATUS_REASON)
+
+# Records whose subscriber row is created or kept up to date even though they are not members:
+# a remote opt-out is brought over as "Unsubscribed from remote system" (seed 001), and a
+# subscriber unsubscribed in the mirror still gets the AMS's newest name and email.
+KEEPS = f"(reason IS NULL OR reason IN ('{ExclusionReason.REMOTE_UNSUBSCRIBED.value}', {BLOCKING}))"
+
+
+def _keeps(alias: str) -> str:
+    return KEEPS.replace("reason", f"{alias}.reason")
+
+
+def drop_repeats(conn: Connection, keep_last: bool) -> int:
+    """An AMS that lists one person twice: keep one row (the newest for a change feed)."""
+    pick = "MAX" if keep_last else "MIN"
+    result = conn.execute(
+        text(
+            f"DELETE FROM {STAGE} WHERE ams_id IS NOT NULL AND seq <> "
+            f"(SELECT {pick}(s2.seq) FROM {STAGE} s2 WHERE s2.ams_id = {STAGE}.ams_id)"
+        )
+    )
+    return result.rowcount or 0
+
+
+def resolve_subscribers(conn: Connection, bridge_id: int) -> None:
+    conn.execute(
+        text(
+            f"UPDATE {STAGE} SET link_sub = (SELECT l.subscriber_id FROM subscriber_link l "
+            f"WHERE l.bridge_id = :b AND l.ams_id = {STAGE}.ams_id) WHERE ams_id IS NOT NULL"
+        ),
+        {"b": bridge_id},
+    )
+    conn.execute(
+        text(
+            f"UPDATE {STAGE} SET key_sub = (SELECT s.id FROM subscriber s "
+            f"WHERE s.email_key = {STAGE}.email_key) WHERE email_key IS NOT NULL AND {KEEPS}"
+        )
+    )
+
+
+def mark_duplicates_of_mirror(conn: Connection, bridge_id: int) -> None:
+    """The email already belongs to another subscriber: another AMS id on this bridge, or (for an
+    AMS id that is already linked) any other subscriber. An unlinked subscriber with the email
+    (an upload) is not a duplicate: the record attaches to it (seed 000)."""
+    conn.execute(
+        text(
+            f"""UPDATE {STAGE} SET reason = 'duplicate_email', detail = 'email already belongs to '
+            || COALESCE((SELECT 'AMS id ' || l.ams_id FROM subscriber_link l
+                         WHERE l.bridge_id = :b AND l.subscriber_id = {STAGE}.key_sub),
+                        'another subscriber')
+            WHERE {KEEPS} AND key_sub IS NOT NULL
+              AND ((link_sub IS NOT NULL AND link_sub <> key_sub)
+                   OR (link_sub IS NULL AND EXISTS (SELECT 1 FROM subscriber_link l
+                        WHERE l.bridge_id = :b AND l.subscriber_id = {STAGE}.key_sub)))"""
+        ),
+        {"b": bridge_id},
+    )
+
+
+def mark_duplicates_in_fetch(conn: Connection) -> None:
+    """Two AMS records with one email: the one already owning it in the mirror wins, else the
+    first fetched. The winner is never marked, so the outcome does not depend on row order."""
+    rank = "(CASE WHEN {a}.link_sub = {a}.key_sub THEN 0 ELSE 1 END)"
+    me, other = rank.format(a=STAGE), rank.format(a="o")
+    better = f"({other} < {me} OR ({other} = {me} AND o.seq < {STAGE}.seq))"
+    conn.execute(
+        text(
+            f"""UPDATE {STAGE} SET reason = 'duplicate_email',
+                detail = 'same email as AMS id ' || (SELECT o.ams_id FROM {STAGE} o
+                    WHERE o.email_key = {STAGE}.email_key AND {_keeps("o")}
+                    ORDER BY {other}, o.seq LIMIT 1)
+            WHERE {KEEPS} AND email_key IS NOT NULL AND EXISTS (
+                SELECT 1 FROM {STAGE} o WHERE o.email_key = {STAGE}.email_key
+                  AND o.seq <> {STAGE}.seq AND {_keeps("o")} AND {better})"""
+        )
+    )
+
+
+def assign_subscribers(conn: Connection) -> None:
+    conn.execute(
+        text(
+            f"UPDATE {STAGE} SET sub_id = COALESCE(link_sub, key_sub), "
+            f"is_new = CASE WHEN COALESCE(link_sub, key_sub) IS NULL THEN 1 ELSE 0 END "
+            f"WHERE {KEEPS}"
+        )
+    )
+
+
+def mark_blocked_in_mirror(conn: Connection) -> None:
+    """An unsubscribe is global: an unsubscribed, opted-out or bad-email subscriber is not synced
+    into any group (seed 000: "not unsubscribed or opted-out")."""
+    conn.execute(
+        text(
+            f"""UPDATE {STAGE} SET reason = (SELECT s.status FROM subscriber s
+                    WHERE s.id = {STAGE}.sub_id),
+                detail = (SELECT s.status_reason FROM subscriber s WHERE s.id = {STAGE}.sub_id)
+            WHERE reason IS NULL AND sub_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM subscriber s WHERE s.id = {STAGE}.sub_id
+                  AND s.status IN ({BLOCKING}))"""
+        )
+    )
+
+
+def resolve(conn: Connection, bridge_id: int, keep_last: bool) -> int:
+    """All of part one; returns how many repeated AMS rows were dropped."""
+    dropped = drop_repeats(conn, keep_last)
+    resolve_subscribers(conn, bridge_id)
+    mark_duplicates_of_mirror(conn, bridge_id)
+    mark_duplicates_in_fetch(conn)
+    assign_subscribers(conn)
+    mark_blocked_in_mirror(conn)
+    return dropped

@@ -1,0 +1,91 @@
+"""The staging table one run loads its judged records into before the set-based merge.
+
+A temporary table on the run's own connection: loading it takes no lock on the mirror (the
+fetch may last minutes), and it disappears with the connection if the process dies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, insert
+
+from informz_console.domain.eligibility import Judgement
+
+STAGE = "sync_stage"
+
+_metadata = MetaData()
+stage_table = Table(
+    STAGE,
+    _metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("ams_id", String(64)),
+    Column("raw_email", String(400)),
+    Column("email", String(400)),
+    Column("email_key", String(400)),
+    Column("corrected", Integer),
+    Column("status", String(32)),
+    Column("first_name", String(200)),
+    Column("last_name", String(200)),
+    Column("company", String(300)),
+    Column("fields", Text),
+    Column("reason", String(32)),
+    Column("detail", String(400)),
+    Column("opt_out", Integer),
+    # resolved by the merge:
+    Column("link_sub", Integer),  # the subscriber this AMS id is linked to on the bridge
+    Column("key_sub", Integer),  # the subscriber that already has this email
+    Column("sub_id", Integer),  # the subscriber this record lands on
+    Column("is_new", Integer),  # 1 when this run creates that subscriber
+    prefixes=["TEMPORARY"],
+)
+
+_ROW_KEYS = [c.name for c in stage_table.columns][:14]
+
+
+def create_stage(conn: Connection) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+    stage_table.create(conn)
+
+
+def drop_stage(conn: Connection) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def index_stage(conn: Connection) -> None:
+    """Indexes built after the load: cheaper than maintaining them row by row."""
+    for column in ("ams_id", "email_key", "sub_id"):
+        conn.exec_driver_sql(f"CREATE INDEX ix_stage_{column} ON {STAGE} ({column})")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {STAGE}")
+
+
+def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[dict]:
+    rows = []
+    for seq, j in enumerate(judgements, start=first_seq):
+        r, e = j.record, j.email
+        rows.append(
+            {
+                "seq": seq,
+                "ams_id": r.ams_id.strip() if r.ams_id else None,
+                "raw_email": r.email,
+                "email": e.email,
+                "email_key": e.key,
+                "corrected": 1 if e.corrected_from else 0,
+                "status": r.status,
+                "first_name": r.first_name,
+                "last_name": r.last_name,
+                "company": r.company,
+                "fields": json.dumps(dict(r.fields), sort_keys=True) if r.fields else None,
+                "reason": j.reason.value if j.reason else None,
+                "detail": j.detail or None,
+                "opt_out": 1 if r.remote_opt_out else 0,
+            }
+        )
+    return rows
+
+
+def load(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(stage_table), rows)

@@ -1,0 +1,47 @@
+"""Test helpers that read the mirror directly (tests may; the product's UI may not)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from informz_console.store.models import Bridge, TargetGroup
+
+DATA_TABLES = ("subscriber", "subscriber_link", "membership", "target_group", "writeback",
+               "email_verdict", "bridge")
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of the tables a sync may change (not the sync log, which records the run)."""
+    with engine.connect() as conn:
+        return {
+            t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}")).all()), key=repr)
+            for t in DATA_TABLES
+        }
+
+
+def add_bridge(engine: Engine, clock, name="iMIS", kind="imis", accepted="A",
+               groups=("$/Test/Members",), email_source="name") -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        bridge = Bridge(kind=kind, name=name, settings={}, secret_name=f"bridge:{kind}:{name}",
+                        accepted_statuses=accepted, email_source=email_source,
+                        created_at=clock.now())
+        session.add(bridge)
+        session.flush()
+        for key in groups:
+            session.add(TargetGroup(bridge_id=bridge.id, remote_key=key,
+                                    name=key.rsplit("/", 1)[-1], folder="$/Test"))
+        session.commit()
+
+
+def members(engine: Engine, group_key: str) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(text(
+            "SELECT s.email FROM membership m JOIN subscriber s ON s.id = m.subscriber_id "
+            "JOIN target_group g ON g.id = m.group_id WHERE g.remote_key = :k"), {"k": group_key}))
+
+
+def rows(engine: Engine, sql: str, **params) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql), params)]
