@@ -35,7 +35,8 @@ class StaticConnector:
         return "Connected to the static AMS."
 
     def list_groups(self) -> list[RemoteGroup]:
-        return [RemoteGroup(key, key.rsplit("/", 1)[-1], folder="$/Test") for key in self.ams.groups]
+        return [RemoteGroup(key, key.rsplit("/", 1)[-1], folder="$/Test")
+                for key in self.ams.groups]
 
     def personalization_fields(self) -> list[str]:
         return list(self.ams.fields)
@@ -48,11 +49,11 @@ class StaticConnector:
                 raise UnreachableError("The static AMS dropped the connection.")
             yield items[start : start + self.ams.page_size]
 
-    def group_members(self, remote_key: str, cancel=never_cancelled) -> MemberStream:  # type: ignore[no-untyped-def]
+    def group_members(self, remote_key: str, cancel=never_cancelled) -> MemberStream:
         records = self.ams.groups[remote_key]
         return MemberStream(len(records), self._pages(records, cancel))
 
-    def changes_since(self, seqn: int, cancel=never_cancelled) -> ChangeStream:  # type: ignore[no-untyped-def]
+    def changes_since(self, seqn: int, cancel=never_cancelled) -> ChangeStream:
         changes = [c for c in self.ams.changes if c.seqn > seqn]
         return ChangeStream(len(changes), self._pages(changes, cancel))
 

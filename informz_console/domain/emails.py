@@ -23,6 +23,8 @@ from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 @dataclass(frozen=True, slots=True)
 class EmailVerdict:
+    """What the sync needs to know about one raw AMS email value."""
+
     valid: bool
     email: str | None  # email-validator's normalized form; None if invalid
     key: str | None  # email.lower(): the case-insensitive uniqueness key; None if invalid
@@ -35,7 +37,9 @@ _MISSING = EmailVerdict(False, None, None, None, MISSING_REASON)
 
 
 def _valid(email: str, corrected_from: str | None = None) -> EmailVerdict:
-    return EmailVerdict(True, email, email.lower(), corrected_from, None)
+    key = email.lower()
+    # A checker holds up to a million verdicts: share one string where the two are equal.
+    return EmailVerdict(True, email, email if key == email else key, corrected_from, None)
 
 
 def _invalid(reason: str) -> EmailVerdict:
@@ -96,15 +100,17 @@ def autocorrect(raw: str) -> str | None:
 # - domain: two or more LDH labels with no "--" at all (that excludes R-LDH labels, which it
 #   rejects, and Punycode "xn--", which it decodes to Unicode), then an all-letter TLD (it
 #   wants a final letter). Lengths are checked after the match, where it is cheapest.
+# The quantifiers are possessive: each piece ends where a ".", "-" or "@" starts the next,
+# so backtracking could find no other match, and forbidding it makes the match cheap.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
-_FAST_ADDRESS = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@((?:{_LABEL}\.)+[A-Za-z]+)")
+_LABEL = r"[A-Za-z0-9]++(?:-[A-Za-z0-9]++)*+"
+_FAST_ADDRESS = re.compile(rf"({_ATEXT}++(?:\.{_ATEXT}++)*+)@((?:{_LABEL}\.)++[A-Za-z]++)")
 _MAX_LENGTH = 254  # whole address (EMAIL_MAX_LENGTH); for ASCII, characters = octets
 _MAX_LOCAL = 64  # not enforced by email-validator unless strict; we just don't vouch beyond it
 _MAX_LABEL = 63  # DNS_LABEL_LENGTH_LIMIT
 
-# email-validator rejects these domains and their subdomains; read from the library so an
-# upgrade that extends the list cannot make the fast path accept what it rejects.
+# email-validator rejects these domains and their subdomains; read from the library (at
+# import) so an upgrade that extends the list cannot make the fast path accept what it rejects.
 _SPECIAL_DOMAINS = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
 _SPECIAL_SUFFIXES = tuple("." + d for d in email_validator.SPECIAL_USE_DOMAIN_NAMES)
 
@@ -128,7 +134,8 @@ def fast_verdict(raw: str) -> EmailVerdict | None:
         return None
     if local.lower() in _CASE_INSENSITIVE_MAILBOXES:
         local = local.lower()
-    return _valid(f"{local}@{domain}")
+    email = f"{local}@{domain}"
+    return _valid(raw if email == raw else email)  # share the string, as in _valid
 
 
 # --- the checker a sync uses -----------------------------------------------------------------

@@ -29,7 +29,7 @@ class ExclusionReason(StrEnum):
 
 
 _LABELS = {
-    ExclusionReason.DEACTIVATED: "Deactivated in the AMS",
+    ExclusionReason.DEACTIVATED: "Deactivated or deleted in the AMS",
     ExclusionReason.NO_AMS_ID: "No AMS id",
     ExclusionReason.STATUS_NOT_ACCEPTED: "Status not accepted",
     ExclusionReason.MISSING_EMAIL: "No email address",

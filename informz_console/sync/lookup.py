@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from informz_console.store.models import Bridge, TargetGroup
+from informz_console.store.queries.groups import match_groups
 from informz_console.sync.pipeline import SyncError
 
 
@@ -18,16 +19,7 @@ def find_bridge(session: Session, name: str) -> Bridge:
 
 
 def find_group(session: Session, bridge: Bridge, key: str) -> TargetGroup:
-    """By remote key, then by name (case-insensitive), then by mirror id."""
-    conditions = [TargetGroup.remote_key == key, func.lower(TargetGroup.name) == key.lower()]
-    if key.isdigit():
-        conditions.append(TargetGroup.id == int(key))
-    groups = session.scalars(
-        select(TargetGroup).where(TargetGroup.bridge_id == bridge.id, or_(*conditions))
-    ).all()
-    exact = [g for g in groups if g.remote_key == key]
-    if exact:
-        return exact[0]
+    groups = match_groups(session, key, bridge.name)
     if len(groups) == 1:
         return groups[0]
     if not groups:

@@ -79,7 +79,7 @@ def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
             _stage(conn, plan, state, recorder, cancel, progress)
             preview = _merge(conn, clock, plan, state, recorder, cancel, progress)
             return SyncResult(recorder.run_id, "succeeded", state.counts,
-                              timings=state.timings, preview=preview)
+                              timings=state.timings, preview=preview, dry_run=plan.dry_run)
         except (SyncCancelled, ConnectorError, SyncError) as err:
             return _fail(conn, recorder, state, err)
         except Exception as err:  # a bug: still record it and leave the mirror untouched

@@ -50,6 +50,7 @@ class SyncResult:
     counts: RunCounts
     error: str | None = None
     summary: str | None = None  # one sentence for results that are not counts (list refresh)
+    dry_run: bool = False
     timings: dict[str, float] = field(default_factory=dict)  # seconds: fetch, rules, stage, merge
     preview: list[RowChange] = field(default_factory=list)  # dry runs: the changes (capped)
 

@@ -7,7 +7,7 @@ password, AMS down, cancel) instead of raising, so callers only render results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from informz_console.connectors.base import ChangeFeedConnector, Connector
 from informz_console.connectors.errors import ConnectorError, NotAllowedError
 from informz_console.domain.clock import Clock, SystemClock
+from informz_console.domain.records import ChangeKind, RemoteChange, RemoteRecord
 from informz_console.store.models import Bridge, SyncRun
 from informz_console.sync.cancel import CancelToken, ProgressCallback, no_progress
 from informz_console.sync.connector_factory import build_connector, policy_for
@@ -105,7 +106,7 @@ class SyncService:
                 for page in stream.pages:
                     if page:
                         high_water["seqn"] = max(high_water["seqn"], page[-1].seqn)
-                    yield [change.record for change in page]
+                    yield [_as_record(change) for change in page]
 
             return stream.total, pages()
 
@@ -159,6 +160,13 @@ class SyncService:
             session.add(run)
             session.commit()
             return SyncResult(run.id, "failed", RunCounts(), error=str(err))
+
+
+def _as_record(change: RemoteChange) -> RemoteRecord:
+    """A deleted person leaves every group as "deactivated or deleted in the AMS"."""
+    if change.kind is ChangeKind.DELETED:
+        return replace(change.record, deactivated=True)
+    return change.record
 
 
 def _members(connector: Connector, key: str, cancel: CancelToken):  # type: ignore[no-untyped-def]

@@ -1,0 +1,1 @@
+"""Read queries over the mirror: counts, explain, the sync log. No AMS needed."""

@@ -1,0 +1,124 @@
+"""Why is this subscriber (not) in this target group? Answered from the mirror alone.
+
+The verdict is one sentence an advisor can read to a client; the facts behind it (status,
+AMS ids, the latest resync's exclusion, the history of adds and removals) come with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from informz_console.store.models import (
+    Bridge,
+    Exclusion,
+    Membership,
+    RunChange,
+    Subscriber,
+    SubscriberLink,
+    SyncRun,
+    TargetGroup,
+)
+from informz_console.store.queries.counts import latest_resync
+from informz_console.store.queries.history import HistoryEntry, subscriber_history
+from informz_console.store.queries.labels import reason_label
+
+
+@dataclass
+class Explanation:
+    email: str
+    group: str
+    bridge: str
+    is_member: bool
+    verdict: str
+    status: str | None = None
+    status_reason: str | None = None
+    ams_ids: list[str] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
+    key = email.strip().lower()
+    bridge = session.get(Bridge, group.bridge_id)
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.email_key == key))
+    ams_ids = _ams_ids(session, subscriber, group.bridge_id)
+    result = Explanation(email, group.name, bridge.name if bridge else "", False, "",
+                         ams_ids=ams_ids)
+    if subscriber is not None:
+        result.status, result.status_reason = subscriber.status, subscriber.status_reason
+    result.history = subscriber_history(session, subscriber.id if subscriber else None, key,
+                                        group.id)
+    result.verdict = _verdict(session, result, subscriber, group, key)
+    return result
+
+
+def _ams_ids(session: Session, subscriber: Subscriber | None, bridge_id: int) -> list[str]:
+    if subscriber is None:
+        return []
+    return list(session.scalars(select(SubscriberLink.ams_id).where(
+        SubscriberLink.subscriber_id == subscriber.id, SubscriberLink.bridge_id == bridge_id)))
+
+
+def _verdict(session: Session, result: Explanation, subscriber: Subscriber | None,
+             group: TargetGroup, key: str) -> str:
+    name = f"{result.email} {{}} of {group.name!r} ({result.bridge})"
+    if subscriber is not None and _is_member(session, subscriber.id, group.id):
+        result.is_member = True
+        added = _last_change(session, subscriber.id, group.id, "added")
+        since = f", added by run #{added[0]} on {added[1]:%Y-%m-%d %H:%M}" if added else ""
+        ids = f", AMS id {', '.join(result.ams_ids)}" if result.ams_ids else ""
+        return name.format("is a member") + f"{since}{ids}."
+    run = latest_resync(session, group.id)
+    if run is None:
+        return name.format("is not a member") + ": the group has not been resynced yet."
+    excluded = _exclusion(session, run.id, key, result.ams_ids)
+    if excluded is not None:
+        reason, detail = excluded
+        extra = f" ({detail})" if detail else ""
+        return (name.format("is not a member") + f": the latest resync (run #{run.id}, "
+                f"{run.started_at:%Y-%m-%d %H:%M}) excluded it: {reason_label(reason)}{extra}.")
+    if subscriber is None:
+        return (name.format("is not a member") + f": no subscriber has this email, and the "
+                f"latest resync (run #{run.id}) did not fetch it from the AMS.")
+    removed = _last_change(session, subscriber.id, group.id, "removed")
+    if removed is not None:
+        return (name.format("is not a member") + f": removed by run #{removed[0]} on "
+                f"{removed[1]:%Y-%m-%d %H:%M}: {reason_label(removed[2])}.")
+    return (name.format("is not a member") + f": the AMS query did not return it in the latest "
+            f"resync (run #{run.id}).")
+
+
+def _is_member(session: Session, subscriber_id: int, group_id: int) -> bool:
+    return session.get(Membership, (group_id, subscriber_id)) is not None
+
+
+def _last_change(session: Session, subscriber_id: int, group_id: int, change: str):  # type: ignore[no-untyped-def]
+    return session.execute(
+        select(SyncRun.id, SyncRun.started_at, RunChange.reason)
+        .join(SyncRun, SyncRun.id == RunChange.run_id)
+        .where(RunChange.subscriber_id == subscriber_id, RunChange.group_id == group_id,
+               RunChange.change == change, SyncRun.mode == "live")
+        .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _exclusion(session: Session, run_id: int, key: str, ams_ids: list[str]):  # type: ignore[no-untyped-def]
+    who = [Exclusion.email_key == key]
+    if ams_ids:
+        who.append(Exclusion.ams_id.in_(ams_ids))
+    return session.execute(
+        select(Exclusion.reason, Exclusion.detail)
+        .where(Exclusion.run_id == run_id, or_(*who)).limit(1)
+    ).first()
+
+
+def find_subscribers(session: Session, text: str) -> list[Subscriber]:
+    """Look-up by email (exact, case-insensitive) or AMS id on any bridge."""
+    key = text.strip().lower()
+    by_link = select(SubscriberLink.subscriber_id).where(SubscriberLink.ams_id == text.strip())
+    return list(session.scalars(select(Subscriber).where(
+        or_(Subscriber.email_key == key, Subscriber.id.in_(by_link))
+    ).order_by(func.lower(Subscriber.email))))

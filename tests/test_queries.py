@@ -1,0 +1,92 @@
+"""Counts, explain and the sync log, read from the mirror alone (seed 000: "Why isn't my
+target group count what I think it should be?")."""
+
+from __future__ import annotations
+
+import pytest
+from mirror_helpers import add_bridge
+from sqlalchemy.orm import Session
+from static_connector import StaticAms, StaticConnector
+
+from informz_console.domain.records import RemoteRecord as R
+from informz_console.store.queries.counts import all_counts
+from informz_console.store.queries.explain import explain, find_subscribers
+from informz_console.store.queries.groups import one_group
+from informz_console.store.queries.runs import list_runs, run_detail
+from informz_console.sync.requests import SyncKind, SyncRequest
+from informz_console.sync.service import SyncService
+
+G = "$/Test/Members"
+
+
+@pytest.fixture
+def synced(mirror, credentials, clock):
+    ams = StaticAms(groups={G: [
+        R("1", "ann@example.org", "A"), R("2", "bob@example.org", "A"),
+        R("3", "cy@example.org", "S"), R("4", "bad-address", "A"),
+    ]})
+    add_bridge(mirror, clock)
+    credentials.set("bridge:imis:iMIS", "pw")
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda bridge, creds: StaticConnector(ams))
+    service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G))
+    clock.advance(hours=1)
+    ams.groups[G] = ams.groups[G][:1] + ams.groups[G][2:]  # Bob leaves the query
+    service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G))
+    return mirror
+
+
+def test_counts_break_exclusions_down_by_reason(synced):
+    with Session(synced) as session:
+        (counts,) = all_counts(session)
+    assert counts.members == 1
+    assert counts.fetched == 3
+    assert counts.excluded == {"status_not_accepted": 1, "invalid_email": 1}
+
+
+def explain_in(engine, email):  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        return explain(session, email, one_group(session, "Members"))
+
+
+def test_explain_a_member(synced):
+    answer = explain_in(synced, "ANN@example.org")
+    assert answer.is_member
+    assert answer.verdict.startswith("ANN@example.org is a member of 'Members' (iMIS), added by "
+                                     "run #1")
+    assert answer.ams_ids == ["1"]
+
+
+def test_explain_an_excluded_record(synced):
+    answer = explain_in(synced, "cy@example.org")
+    assert not answer.is_member
+    assert "excluded it: Status not accepted (status 'S')" in answer.verdict
+
+
+def test_explain_a_removed_subscriber_with_history(synced):
+    answer = explain_in(synced, "bob@example.org")
+    assert "removed by run #2" in answer.verdict
+    assert "No longer returned by the AMS query" in answer.verdict
+    assert [(h.run_id, h.change) for h in answer.history] == [(1, "added"), (2, "removed")]
+
+
+def test_explain_an_unknown_email(synced):
+    answer = explain_in(synced, "nobody@example.org")
+    assert "no subscriber has this email" in answer.verdict
+
+
+def test_find_subscriber_by_email_or_ams_id(synced):
+    with Session(synced) as session:
+        assert [s.email for s in find_subscribers(session, "1")] == ["ann@example.org"]
+        assert [s.email for s in find_subscribers(session, "Bob@Example.org")] == [
+            "bob@example.org"]
+
+
+def test_sync_log_lists_runs_and_details(synced):
+    with Session(synced) as session:
+        runs = list_runs(session)
+        detail = run_detail(session, runs[0].id)
+    assert [(r.id, r.status, r.removed) for r in runs] == [(2, "succeeded", 1),
+                                                           (1, "succeeded", 0)]
+    assert detail.excluded_by_reason == {"status_not_accepted": 1, "invalid_email": 1}
+    assert any("Fetched 3" in line for _, _, line in detail.log)
