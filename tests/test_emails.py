@@ -291,5 +291,7 @@ def test_each_distinct_address_is_validated_once(monkeypatch: pytest.MonkeyPatch
     checker = EmailChecker()
     first = checker.check("a@xn--bcher-kva.com")
     assert checker.check("a@xn--bcher-kva.com") is first
-    assert checker.check("john@example.org") is checker.check("john@example.org")
+    # The fast path is recomputed rather than held (cheaper than a million held verdicts),
+    # but never reaches email-validator.
+    assert checker.check("john@example.org") == checker.check("john@example.org")
     assert calls == ["a@xn--bcher-kva.com"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from informz_console.domain.emails import EmailVerdict
 from informz_console.domain.exclusions import ExclusionReason
@@ -28,8 +29,9 @@ class SyncPolicy:
     accepted: AcceptedStatuses | None
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
+class Judgement(NamedTuple):
+    """A NamedTuple: one is built per fetched record, and tuples are the cheapest to build."""
+
     record: RemoteRecord
     email: EmailVerdict
     reason: ExclusionReason | None

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 
-@dataclass(frozen=True, slots=True)
-class EmailVerdict:
-    """What the sync needs to know about one raw AMS email value."""
+class EmailVerdict(NamedTuple):
+    """A NamedTuple, not a frozen dataclass: a sync builds one per address, and a frozen
+    dataclass's __init__ costs several times a tuple's."""
 
     valid: bool
     email: str | None  # email-validator's normalized form; None if invalid
@@ -146,7 +146,8 @@ class EmailChecker:
 
     `known` holds verdicts cached in the mirror by earlier runs (keyed by raw address) and is
     trusted as is. `learned()` returns only verdicts that cost an email-validator call, for
-    the caller to persist; fast-path verdicts are cheaper to recompute than to store.
+    the caller to persist. Only those are remembered: a fast-path verdict is cheaper to
+    recompute than to hold, and a million held verdicts would cost a few hundred MB.
     """
 
     def __init__(self, known: Mapping[str, EmailVerdict] | None = None) -> None:
@@ -155,22 +156,14 @@ class EmailChecker:
         self._learned: dict[str, EmailVerdict] = {}
 
     def check(self, raw: str | None) -> EmailVerdict:
-        verdict = self._seen.get(raw)
+        if raw is None:
+            return _MISSING
+        verdict = self._known.get(raw) or self._seen.get(raw) or fast_verdict(raw)
         if verdict is None:
-            verdict = self._seen[raw] = self._first_check(raw)
+            verdict = self._seen[raw] = check_email(raw)
+            if not _is_blank(raw):  # a blank never reaches email-validator: nothing to persist
+                self._learned[raw] = verdict
         return verdict
 
     def learned(self) -> dict[str, EmailVerdict]:
         return dict(self._learned)
-
-    def _first_check(self, raw: str | None) -> EmailVerdict:
-        if raw is None:
-            return _MISSING
-        verdict = self._known.get(raw)
-        if verdict is None:
-            verdict = fast_verdict(raw)
-        if verdict is None:
-            verdict = check_email(raw)
-            if not _is_blank(raw):  # a blank never reaches email-validator: nothing to persist
-                self._learned[raw] = verdict
-        return verdict

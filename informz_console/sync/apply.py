@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from informz_console.domain.subscriber_status import REMOTE_UNSUBSCRIBE_REASON
-from informz_console.sync.resolve import KEEPS
+from informz_console.sync.resolve import BLOCKING, KEEPS
 from informz_console.sync.sql import as_json, is_distinct, json_text
 from informz_console.sync.stage import STAGE
 
@@ -37,14 +37,14 @@ def create_subscribers(conn: Connection, now: datetime) -> None:
                 CASE WHEN opt_out = 1 THEN 'remote_unsubscribed' ELSE 'active' END,
                 CASE WHEN opt_out = 1 THEN :remote_reason END, :now,
                 first_name, last_name, company, {as_json(conn, "fields")}, 'sync', :now, :now
-            FROM {STAGE} WHERE is_new = 1 AND {KEEPS}"""
+            FROM {STAGE} WHERE sub_id IS NULL AND {KEEPS}"""
         ),
         {"now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON},
     )
     conn.execute(
         text(
-            f"UPDATE {STAGE} SET sub_id = (SELECT s.id FROM subscriber s "
-            f"WHERE s.email_key = {STAGE}.email_key) WHERE is_new = 1 AND {KEEPS}"
+            f"UPDATE {STAGE} SET is_new = 1, sub_id = (SELECT s.id FROM subscriber s "
+            f"WHERE s.email_key = {STAGE}.email_key) WHERE sub_id IS NULL AND {KEEPS}"
         )
     )
 
@@ -165,14 +165,16 @@ def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int
 
 def remove_from_bridge_groups(conn: Connection, run_id: int, bridge_id: int) -> None:
     """A change feed (partial sync) has no group: a record that may no longer be synced
-    (status not accepted, email gone, unsubscribed...) leaves every group of its bridge."""
+    (status not accepted, email gone, unsubscribed...) leaves every group of its bridge. Only
+    its own subscriber: a duplicate's email belongs to someone else, who stays."""
     conn.execute(
         text(
             f"""{_INSERT_CHANGE}, reason, detail)
             SELECT :run, m.group_id, m.subscriber_id, st.ams_id, s.email, 'removed',
                    st.reason, st.detail
             FROM {STAGE} st
-            JOIN membership m ON m.subscriber_id = COALESCE(st.sub_id, st.link_sub)
+            JOIN membership m ON m.subscriber_id = COALESCE(st.link_sub,
+                CASE WHEN st.reason IN ({BLOCKING}) THEN st.sub_id END)
             JOIN target_group g ON g.id = m.group_id AND g.bridge_id = :b
             JOIN subscriber s ON s.id = m.subscriber_id
             WHERE st.reason IS NOT NULL"""

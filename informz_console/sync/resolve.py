@@ -42,18 +42,21 @@ def drop_repeats(conn: Connection, keep_last: bool) -> int:
 
 
 def resolve_subscribers(conn: Connection, bridge_id: int) -> None:
+    """Which subscriber each record lands on: the one its AMS id is linked to on this bridge,
+    else the one that already has its email (`sub_id` NULL: a new subscriber). One pass that
+    rewrites only the rows that found someone: on a first sync, none."""
     conn.execute(
         text(
-            f"UPDATE {STAGE} SET link_sub = (SELECT l.subscriber_id FROM subscriber_link l "
-            f"WHERE l.bridge_id = :b AND l.ams_id = {STAGE}.ams_id) WHERE ams_id IS NOT NULL"
+            f"""UPDATE {STAGE} SET link_sub = x.link_sub, key_sub = x.key_sub,
+                sub_id = COALESCE(x.link_sub, x.key_sub)
+            FROM (SELECT st.seq AS seq, l.subscriber_id AS link_sub, s.id AS key_sub
+                  FROM {STAGE} st
+                  LEFT JOIN subscriber_link l ON l.bridge_id = :b AND l.ams_id = st.ams_id
+                  LEFT JOIN subscriber s ON s.email_key = st.email_key
+                  WHERE l.subscriber_id IS NOT NULL OR s.id IS NOT NULL) x
+            WHERE {STAGE}.seq = x.seq"""
         ),
         {"b": bridge_id},
-    )
-    conn.execute(
-        text(
-            f"UPDATE {STAGE} SET key_sub = (SELECT s.id FROM subscriber s "
-            f"WHERE s.email_key = {STAGE}.email_key) WHERE email_key IS NOT NULL AND {KEEPS}"
-        )
     )
 
 
@@ -95,16 +98,6 @@ def mark_duplicates_in_fetch(conn: Connection) -> None:
     )
 
 
-def assign_subscribers(conn: Connection) -> None:
-    conn.execute(
-        text(
-            f"UPDATE {STAGE} SET sub_id = COALESCE(link_sub, key_sub), "
-            f"is_new = CASE WHEN COALESCE(link_sub, key_sub) IS NULL THEN 1 ELSE 0 END "
-            f"WHERE {KEEPS}"
-        )
-    )
-
-
 def mark_blocked_in_mirror(conn: Connection) -> None:
     """An unsubscribe is global: an unsubscribed, opted-out or bad-email subscriber is not synced
     into any group (seed 000: "not unsubscribed or opted-out")."""
@@ -126,6 +119,5 @@ def resolve(conn: Connection, bridge_id: int, keep_last: bool) -> int:
     resolve_subscribers(conn, bridge_id)
     mark_duplicates_of_mirror(conn, bridge_id)
     mark_duplicates_in_fetch(conn)
-    assign_subscribers(conn)
     mark_blocked_in_mirror(conn)
     return dropped

@@ -17,3 +17,15 @@ def as_json(conn: Connection, expr: str) -> str:
 
 def json_text(conn: Connection, expr: str) -> str:
     return expr if conn.dialect.name == "sqlite" else f"CAST({expr} AS TEXT)"
+
+
+def insert_many(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Rows straight to the driver's executemany: at a million rows, building SQLAlchemy
+    parameter dicts costs more than the insert itself."""
+    if not rows:
+        return
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
+        rows,
+    )

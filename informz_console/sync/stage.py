@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, insert
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text
 
 from informz_console.domain.eligibility import Judgement
+from informz_console.sync.sql import insert_many
 
 STAGE = "sync_stage"
 
@@ -37,7 +38,7 @@ stage_table = Table(
     Column("link_sub", Integer),  # the subscriber this AMS id is linked to on the bridge
     Column("key_sub", Integer),  # the subscriber that already has this email
     Column("sub_id", Integer),  # the subscriber this record lands on
-    Column("is_new", Integer),  # 1 when this run creates that subscriber
+    Column("is_new", Integer, server_default="0"),  # 1 when this run creates that subscriber
     prefixes=["TEMPORARY"],
 )
 
@@ -61,31 +62,29 @@ def index_stage(conn: Connection) -> None:
         conn.exec_driver_sql(f"ANALYZE {STAGE}")
 
 
-def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[dict]:
+def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
+    """Plain tuples in `_ROW_KEYS` order: the loader hands them to the driver untouched."""
     rows = []
     for seq, j in enumerate(judgements, start=first_seq):
-        r, e = j.record, j.email
-        rows.append(
-            {
-                "seq": seq,
-                "ams_id": r.ams_id.strip() if r.ams_id else None,
-                "raw_email": r.email,
-                "email": e.email,
-                "email_key": e.key,
-                "corrected": 1 if e.corrected_from else 0,
-                "status": r.status,
-                "first_name": r.first_name,
-                "last_name": r.last_name,
-                "company": r.company,
-                "fields": json.dumps(dict(r.fields), sort_keys=True) if r.fields else None,
-                "reason": j.reason.value if j.reason else None,
-                "detail": j.detail or None,
-                "opt_out": 1 if r.remote_opt_out else 0,
-            }
-        )
+        r, e, reason = j.record, j.email, j.reason
+        rows.append((
+            seq,
+            r.ams_id.strip() if r.ams_id else None,
+            r.email,
+            e.email,
+            e.key,
+            1 if e.corrected_from else 0,
+            r.status,
+            r.first_name,
+            r.last_name,
+            r.company,
+            json.dumps(dict(r.fields), sort_keys=True) if r.fields else None,
+            reason.value if reason else None,
+            j.detail or None,
+            1 if r.remote_opt_out else 0,
+        ))
     return rows
 
 
-def load(conn: Connection, rows: list[dict]) -> None:
-    if rows:
-        conn.execute(insert(stage_table), rows)
+def load(conn: Connection, rows: list[tuple]) -> None:
+    insert_many(conn, STAGE, _ROW_KEYS, rows)
