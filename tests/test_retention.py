@@ -177,3 +177,23 @@ def test_an_unreadable_setting_falls_back_to_the_default(mirror):
     with mirror.begin() as conn:
         conn.exec_driver_sql("INSERT INTO setting (name, value) VALUES ('retention_days', 'x')")
     assert retention_days(mirror) == 90
+
+
+def test_the_sync_service_prunes_once_a_day(mirror, credentials, clock):
+    """The mirror does not grow without bound: a sync run prunes what is past retention."""
+    from static_connector import StaticAms, StaticConnector
+
+    from informz_console.domain.records import RemoteRecord
+    from informz_console.sync.requests import SyncKind, SyncRequest
+    from informz_console.sync.service import SyncService
+
+    add_bridge(mirror, clock, groups=("A", "B"))
+    credentials.set("bridge:imis:iMIS", "pw")
+    ams = StaticAms(groups={"A": [RemoteRecord("1", "a@example.org", "A")], "B": []})
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda bridge, creds: StaticConnector(ams))
+    old = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, "A")).run_id
+    service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, "A"))
+    clock.advance(days=100)
+    service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, "B"))
+    assert rows(mirror, "SELECT COUNT(*) FROM sync_run WHERE id = :r", r=old) == [(0,)]

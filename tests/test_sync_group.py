@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from mirror_helpers import add_bridge, members, rows, snapshot
+from static_connector import StaticAms, StaticConnector
 
 from informz_console.domain.records import RemoteRecord as R
 from informz_console.sync.cancel import CancelToken
 from informz_console.sync.requests import SyncKind, SyncRequest
 from informz_console.sync.service import SyncService
-from mirror_helpers import add_bridge, members, rows, snapshot
-from static_connector import StaticAms, StaticConnector
 
 G = "$/Test/Members"
 

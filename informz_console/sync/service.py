@@ -8,6 +8,7 @@ password, AMS down, cancel) instead of raising, so callers only render results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
 from informz_console.sync.refresh import refresh_list
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
+from informz_console.sync.retention import prune_runs
 from informz_console.sync.runs import RunCounts, RunRecorder
 
 
@@ -34,6 +36,7 @@ class SyncService:
     clock: Clock = field(default_factory=SystemClock)
     is_staff: bool = False
     connector_for: object = build_connector  # (bridge, credentials) -> Connector
+    _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def run(self, request: SyncRequest, progress: ProgressCallback = no_progress,
             cancel: CancelToken | None = None) -> SyncResult:
@@ -45,9 +48,18 @@ class SyncService:
         except (SyncError, ConnectorError) as err:
             return self._refused(request, err)
         try:
-            return execute(self.engine, self.clock, plan, cancel, progress)
+            result = execute(self.engine, self.clock, plan, cancel, progress)
         finally:
             connector.close()
+        self._prune_daily()
+        return result
+
+    def _prune_daily(self) -> None:
+        """Keep the sync log within the retention setting: once a day, after a run."""
+        today = self.clock.now().date()
+        if self._pruned_on != today:
+            self._pruned_on = today
+            prune_runs(self.engine, self.clock)
 
     # -- planning -------------------------------------------------------------------------
 

@@ -1,0 +1,27 @@
+"""`settings [role staff|client]`: the console user's role (staff may run a full refresh)."""
+
+from __future__ import annotations
+
+import argparse
+
+from informz_console.cli.output import emit_json
+from informz_console.user_settings import ROLES, save_settings, settings_path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    settings = sub.add_parser("settings", help="show or change this user's settings")
+    settings.add_argument("--role", choices=ROLES, help="staff may run a full refresh")
+    settings.set_defaults(run=run_settings)
+
+
+def run_settings(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    if args.role:
+        ctx.settings.role = args.role
+        save_settings(ctx.settings)
+    if ctx.json:
+        emit_json(ctx.settings)
+    else:
+        print(f"role: {ctx.settings.role}\nlast mirror: {ctx.settings.last_mirror or '-'}\n"
+              f"settings file: {settings_path()}\n"
+              f"keyring: {'secure' if ctx.credentials.secure else ctx.credentials.notice}")
+    return 0

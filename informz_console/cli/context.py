@@ -1,0 +1,52 @@
+"""What every command gets: the mirror, the credential store, the clock, the user settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from informz_console.domain.clock import Clock, SystemClock
+from informz_console.store.engine import default_mirror_path, open_engine
+from informz_console.sync.credentials import CredentialStore
+from informz_console.sync.service import SyncService
+from informz_console.user_settings import UserSettings, load_settings, save_settings
+
+
+@dataclass
+class CliContext:
+    mirror_arg: str | None
+    json: bool
+    clock: Clock = field(default_factory=SystemClock)
+    credentials: CredentialStore = field(default_factory=CredentialStore)
+    settings: UserSettings = field(default_factory=load_settings)
+
+    @cached_property
+    def mirror(self) -> str:
+        """--mirror, else $INFORMZ_MIRROR, else the last mirror used, else the default file."""
+        chosen = (self.mirror_arg or os.environ.get("INFORMZ_MIRROR")
+                  or self.settings.last_mirror or str(default_mirror_path()))
+        return chosen
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = open_engine(self.mirror)
+        self.remember_mirror()
+        return engine
+
+    def remember_mirror(self) -> None:
+        target = self.mirror if "://" in self.mirror else str(Path(self.mirror).resolve())
+        if self.settings.last_mirror != target:
+            self.settings.last_mirror = target
+            save_settings(self.settings)
+
+    def sync_service(self) -> SyncService:
+        return SyncService(self.engine, self.credentials, self.clock,
+                           is_staff=self.settings.is_staff)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,72 @@
+"""`informz-console`: with no command, the console window; otherwise a headless command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from informz_console import __version__
+from informz_console.cli import (
+    cmd_bridge,
+    cmd_demo,
+    cmd_groups,
+    cmd_report,
+    cmd_sandbox,
+    cmd_settings,
+    cmd_sync,
+    cmd_upload,
+)
+from informz_console.cli.context import CliContext
+from informz_console.cli.output import emit_json, err
+from informz_console.connectors.errors import ConnectorError
+from informz_console.store.engine import MirrorError
+from informz_console.sync.pipeline import SyncError
+
+COMMANDS = (cmd_demo, cmd_sandbox, cmd_bridge, cmd_groups, cmd_sync, cmd_report, cmd_upload,
+            cmd_settings)
+# Errors a user can cause: one sentence, exit 1, never a traceback.
+USER_ERRORS = (ConnectorError, SyncError, MirrorError, LookupError, ValueError, OSError)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="informz-console",
+        description="Run, fix and explain AMS <-> email-marketing subscriber syncs.",
+    )
+    root.add_argument("--mirror", help="mirror database: a file path or a SQLAlchemy URL "
+                      "(default: $INFORMZ_MIRROR, else the last mirror used)")
+    root.add_argument("--json", action="store_true", help="machine-readable output")
+    root.add_argument("--debug", action="store_true", help="show tracebacks")
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = root.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 0
+    ctx = CliContext(args.mirror, args.json)
+    try:
+        return args.run(ctx, args)
+    except USER_ERRORS as error:
+        if args.debug:
+            raise
+        message = str(error) or type(error).__name__
+        if args.json:
+            emit_json({"ok": False, "error": message})
+        else:
+            err(message)
+        return 1
+    except KeyboardInterrupt:
+        err("Interrupted.")
+        return 130
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Writebacks into iMIS: Activity rows (iUNSUB, iOPTOUT, iCORRECT, iRESUB, iBADEMAIL) and the
+IPM checkbox fields of user-defined (UD) tables (seed 004).
+
+- Activity SEQNs come from the Counter table, as `sp_asi_GetCounter 'Activity'` does: one
+  `UPDATE Counter SET LAST_VALUE = LAST_VALUE + n` and a read of the new value, in the same
+  transaction as the inserts, so two writers never get the same SEQN. Never MAX(SEQN)+1.
+- A UD row must already exist for the iMIS ID: iMIS never creates it, and neither do we
+  (`MissingUdRowError` names the ID and the table).
+- UD table and field names come from settings, so they are checked against the catalogue and
+  only then quoted into SQL; values are parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from informz_console.connectors.errors import ConfigError, ConnectorError
+from informz_console.connectors.imis_odbc import OdbcSession, quote_identifier
+
+ACTIVITY_TYPES = ("iUNSUB", "iOPTOUT", "iCORRECT", "iRESUB", "iBADEMAIL")
+_LIMITS = {"ams_id": 10, "activity_type": 10, "product_code": 31}
+
+
+class MissingUdRowError(ConnectorError):
+    """The UD table has no row for this iMIS ID; iMIS never creates it (seed 004)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    """One Activity row to write. `description` is cut to the column's 255 characters."""
+
+    ams_id: str
+    activity_type: str
+    product_code: str
+    description: str
+    transaction_date: datetime | date
+    uf_1: str | None = None
+    uf_2: str | None = None
+    uf_3: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, limit in _LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip() or len(value) > limit:
+                raise ValueError(f"Activity {name} must be 1 to {limit} characters: {value!r}.")
+
+    @classmethod
+    def for_email(
+        cls,
+        ams_id: str,
+        activity_type: str,
+        email: str,
+        when: datetime | date,
+        *dates: datetime | date,
+        product_code: str | None = None,
+    ) -> ActivityRow:
+        """The published shape: the email (first 250 characters) followed by the dates."""
+        stamps = " ".join(d.strftime("%Y-%m-%d") for d in (when, *dates))
+        return cls(
+            ams_id=ams_id,
+            activity_type=activity_type,
+            product_code=product_code or activity_type,
+            description=f"{email[:250]} {stamps}",
+            transaction_date=when,
+        )
+
+
+def _db_datetime(value: datetime | date) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _text(value: str | None) -> str:
+    return (value or "")[:255]
+
+
+_INSERT_ACTIVITY = (
+    "INSERT INTO Activity (SEQN, ID, ACTIVITY_TYPE, PRODUCT_CODE, TRANSACTION_DATE,"
+    " EFFECTIVE_DATE, DESCRIPTION, UF_1, UF_2, UF_3) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def write_activities(session: OdbcSession, rows: Sequence[ActivityRow]) -> list[int]:
+    """Insert the rows in one transaction; their SEQNs, in the rows' order."""
+    if not rows:
+        return []
+    with session.transaction("write Activity rows") as cursor:
+        return insert_activities(session, cursor, rows)
+
+
+def insert_activities(session: OdbcSession, cursor, rows: Sequence[ActivityRow]) -> list[int]:
+    """Insert inside the caller's transaction, SEQNs taken from the Counter table."""
+    seqns = take_activity_seqns(session, cursor, len(rows))
+    params = []
+    for seqn, row in zip(seqns, rows, strict=True):
+        when = _db_datetime(row.transaction_date)
+        text = [_text(v) for v in (row.description, row.uf_1, row.uf_2, row.uf_3)]
+        params.append((seqn, row.ams_id, row.activity_type, row.product_code, when, when, *text))
+    cursor.executemany(_INSERT_ACTIVITY, params)
+    return seqns
+
+
+def take_activity_seqns(session: OdbcSession, cursor, count: int) -> list[int]:
+    """Reserve `count` SEQNs from Counter 'Activity' inside the caller's transaction."""
+    action = "take SEQNs from the Counter table"
+    bump = "UPDATE Counter SET LAST_VALUE = LAST_VALUE + ? WHERE COUNTER_NAME = 'Activity'"
+    if session.run(cursor, bump, [count], action).rowcount == 0:
+        raise ConfigError(
+            "The iMIS Counter table has no 'Activity' row, so no Activity SEQN can be taken; "
+            "check that the connection string points at the iMIS database."
+        )
+    read = "SELECT LAST_VALUE FROM Counter WHERE COUNTER_NAME = 'Activity'"
+    last = int(session.run(cursor, read, (), action).fetchone()[0])
+    return list(range(last - count + 1, last + 1))
+
+
+def ud_field(session: OdbcSession, table: str, field: str) -> tuple[str, str]:
+    """(table, field) as the catalogue spells them; the field must be a checkbox (bit)."""
+    real_table = session.resolve_table(table)
+    column = session.resolve_column(real_table, field)
+    if not column.is_bit:
+        raise ConfigError(
+            f"Field '{column.name}' of the iMIS table '{real_table}' is not a checkbox (bit) "
+            f"field; only checkbox fields sync as remote interests."
+        )
+    if not any(c.name.casefold() == "id" for c in session.columns(real_table)):
+        raise ConfigError(
+            f"The iMIS table '{real_table}' has no ID column, so it is not a UD table keyed by "
+            f"iMIS ID; check the bridge's UD table setting."
+        )
+    return real_table, column.name
+
+
+def set_ud_flag(
+    session: OdbcSession,
+    table: str,
+    ams_id: str,
+    field: str,
+    value: bool,
+    activity: ActivityRow | None = None,
+) -> int | None:
+    """Set one checkbox for one iMIS ID (and write its Activity row in the same transaction)."""
+    real_table, real_field = ud_field(session, table, field)
+    action = f"update {real_table}"
+    update = (
+        f"UPDATE {quote_identifier(real_table)} SET {quote_identifier(real_field)} = ? WHERE ID = ?"
+    )
+    with session.transaction(action) as cursor:
+        if session.run(cursor, update, [1 if value else 0, ams_id], action).rowcount == 0:
+            raise MissingUdRowError(
+                f"iMIS ID {ams_id} has no row in the UD table {real_table}; iMIS never creates "
+                f"UD rows, so add the row in iMIS and try again."
+            )
+        if activity is None:
+            return None
+        return insert_activities(session, cursor, [activity])[0]
+
+
+def ud_checkbox_fields(
+    session: OdbcSession, ud_table: str | None, prefix: str | None
+) -> list[tuple[str, str]]:
+    """(table, field) of every bit column of the UD tables: the configured one and those whose
+    name starts with the prefix (case-insensitive). The ID key is never listed."""
+    wanted = (prefix or "").casefold()
+    names = sorted(
+        real
+        for key, real in session.tables(refresh=True).items()
+        if (wanted and key.startswith(wanted)) or (ud_table and key == ud_table.casefold())
+    )
+    if ud_table and ud_table.casefold() not in {n.casefold() for n in names}:
+        session.resolve_table(ud_table)  # raises the one-sentence ConfigError
+    return [
+        (name, column.name)
+        for name in names
+        for column in session.columns(name)
+        if column.is_bit and column.name.casefold() != "id"
+    ]

@@ -1,0 +1,104 @@
+"""The built-in demo: sandbox AMS endpoints on loopback, bridges to them, every group synced.
+
+Used by `informz-console demo` (which stops the sandbox afterwards, leaving a mirror that
+explains itself offline) and by the console window's `--demo` (which keeps it running).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from informz_console.domain.clock import Clock
+from informz_console.sandbox.imis import ImisSandbox
+from informz_console.store.queries.groups import groups_of_bridge
+from informz_console.sync.bridges import BridgeSpec, save_bridge
+from informz_console.sync.cancel import CancelToken, ProgressCallback, no_progress
+from informz_console.sync.credentials import CredentialStore
+from informz_console.sync.lookup import find_bridge
+from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult, Trigger
+from informz_console.sync.service import SyncService
+
+DEMO_IMIS = "Demo iMIS"
+
+
+def demo_mirror_path() -> Path:
+    return Path(user_data_dir("informz_console", appauthor=False)) / "demo-mirror.sqlite"
+
+
+@dataclass
+class DemoEndpoints:
+    imis: ImisSandbox
+
+    def bridges(self) -> list[tuple[BridgeSpec, str]]:
+        """Each demo bridge with its password."""
+        imis = BridgeSpec("imis", DEMO_IMIS, {
+            "connection_string": self.imis.odbc_connection_string,
+            "site_url": self.imis.site_url, "username": self.imis.username,
+            "ud_table": "Informz_Preferences",
+        }, accepted_statuses="A,AF", email_source="name")
+        return [(imis, self.imis.password)]
+
+
+@contextmanager
+def demo_endpoints(members: int = 5000, seed: int = 1) -> Iterator[DemoEndpoints]:
+    """Every sandbox endpoint, generated fresh in a temporary directory, served on free
+    loopback ports until the block ends."""
+    with tempfile.TemporaryDirectory(prefix="informz-demo-") as tmp:
+        imis = ImisSandbox.create(Path(tmp) / "imis", members=members, seed=seed)
+        imis.start()
+        try:
+            yield DemoEndpoints(imis)
+        finally:
+            imis.stop()
+
+
+def wire_bridges(engine: Engine, credentials: CredentialStore, clock: Clock,
+                 endpoints: DemoEndpoints) -> list[str]:
+    names = []
+    for spec, password in endpoints.bridges():
+        credentials.set(save_bridge(engine, spec, clock), password)
+        names.append(spec.name)
+    return names
+
+
+@dataclass
+class DemoOutcome:
+    bridges: list[str]
+    results: list[tuple[str, SyncResult]] = field(default_factory=list)  # (label, result)
+
+    @property
+    def ok(self) -> bool:
+        return all(result.ok for _, result in self.results)
+
+
+def sync_everything(service: SyncService, bridges: list[str],
+                    progress: ProgressCallback = no_progress,
+                    cancel: CancelToken | None = None) -> DemoOutcome:
+    """Refresh each bridge's list, resync every group, then (iMIS) a partial sync."""
+    outcome = DemoOutcome(bridges)
+    for name in bridges:
+        refresh = service.run(SyncRequest(name, SyncKind.REFRESH_LIST, trigger=Trigger.DEMO))
+        outcome.results.append((f"{name}: refresh list", refresh))
+        if not refresh.ok:
+            continue
+        with Session(service.engine) as session:
+            bridge = find_bridge(session, name)
+            groups = [(g.remote_key, g.name) for g in groups_of_bridge(session, bridge.id)]
+            kind = bridge.kind
+        for key, group_name in groups:
+            result = service.run(SyncRequest(name, SyncKind.RESYNC_GROUP, key, Trigger.DEMO),
+                                 progress, cancel)
+            outcome.results.append((f"{name}: {group_name}", result))
+        if kind == "imis":
+            result = service.run(SyncRequest(name, SyncKind.PARTIAL, trigger=Trigger.DEMO),
+                                 progress, cancel)
+            outcome.results.append((f"{name}: partial sync", result))
+    return outcome

@@ -1,0 +1,227 @@
+"""The spine's speed benchmark: a 1,000,000-member iMIS group, every figure a ratio.
+
+    .venv/bin/python -m tests.bench.bench_sync [--members 1000000] [--workdir DIR]
+
+Builds (or reuses) a sandbox iMIS with N members, serves its REST API from a separate process,
+and measures, each in a fresh child process so peak memory is its own:
+- floor: the same source rows loaded with raw `sqlite3.executemany` into the mirror's tables;
+- peer: dlt (pyarrow backend) loading the same rows with merge on email into duckdb, twice;
+- ours: the first full resync over ODBC + REST, a second resync with nothing changed, a partial
+  sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and merge apart.
+Not a test: nothing here asserts a time. Targets (issue 2): first resync <= 2x the floor,
+unchanged <= 1.5x and faster than the peer, partial of 10k < 1 s, counts < 0.3 s, peak < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GROUP = "$/Informz/Everyone"
+GROUP_SQL = "SELECT ID, EMAIL, FIRST_NAME, LAST_NAME, COMPANY FROM Name ORDER BY ID"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- children -------------------------------------------------------------------------------
+
+
+def child_floor(db: Path, work: Path) -> dict:
+    from informz_console.store.engine import open_engine
+
+    mirror = work / "floor.sqlite"
+    for path in work.glob("floor.sqlite*"):
+        path.unlink()
+    open_engine(mirror).dispose()  # the same tables, by the same migrations
+    rows = sqlite3.connect(db).execute(GROUP_SQL).fetchall()
+    now = "2026-11-02 00:00:00.000000"
+    conn = sqlite3.connect(mirror)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("INSERT INTO bridge (id, kind, name, settings, accepted_statuses, email_source,"
+                 " active, change_high_water, created_at) VALUES (1, 'imis', 'b', '{}', 'A',"
+                 " 'name', 1, 0, ?)", (now,))
+    conn.execute("INSERT INTO target_group (id, bridge_id, remote_key, name, folder, kind, detail)"
+                 " VALUES (1, 1, ?, 'Everyone', '', 'query', '{}')", (GROUP,))
+    conn.commit()
+    started = time.perf_counter()
+    conn.executemany(
+        "INSERT OR IGNORE INTO subscriber (id, email, email_key, status, first_name, last_name,"
+        " company, source, created_at, updated_at) VALUES (?,?,?,'active',?,?,?,'sync',?,?)",
+        ((n, e or f"none{n}", (e or f"none{n}").lower(), f, la, c, now, now)
+         for n, (_id, e, f, la, c) in enumerate(rows, 1)))
+    conn.executemany("INSERT INTO subscriber_link (bridge_id, ams_id, subscriber_id, linked_at)"
+                     " VALUES (1, ?, ?, ?)", ((r[0], n, now) for n, r in enumerate(rows, 1)))
+    conn.executemany("INSERT INTO membership (group_id, subscriber_id) VALUES (1, ?)",
+                     ((n,) for n in range(1, len(rows) + 1)))
+    conn.commit()
+    return {"floor_s": time.perf_counter() - started, "rows": len(rows), "peak_mb": peak_mb()}
+
+
+def child_peer(db: Path, work: Path) -> dict:
+    import dlt
+    from dlt.sources.sql_database import sql_table
+
+    target = work / "peer.duckdb"
+    shutil.rmtree(work / "peer_pipeline", ignore_errors=True)
+    target.unlink(missing_ok=True)
+    times = []
+    for _ in range(2):
+        table = sql_table(credentials=f"sqlite:///{db}", table="Name", backend="pyarrow",
+                          chunk_size=100_000)
+        table.apply_hints(write_disposition="merge", primary_key="EMAIL")
+        pipeline = dlt.pipeline("peer", destination=dlt.destinations.duckdb(str(target)),
+                                pipelines_dir=str(work / "peer_pipeline"), dataset_name="mirror")
+        started = time.perf_counter()
+        pipeline.run(table)
+        times.append(time.perf_counter() - started)
+    return {"peer_first_s": times[0], "peer_unchanged_s": times[1], "peak_mb": peak_mb()}
+
+
+def child_ours(db: Path, work: Path, site: str) -> dict:
+    from datetime import UTC, datetime
+
+    from keyring.backends.fail import Keyring
+    from sqlalchemy.orm import Session
+
+    from informz_console.domain.clock import SystemClock
+    from informz_console.store.engine import open_engine
+    from informz_console.store.queries.counts import all_counts
+    from informz_console.store.queries.groups import match_groups
+    from informz_console.sync.bridges import BridgeSpec, save_bridge
+    from informz_console.sync.credentials import CredentialStore
+    from informz_console.sync.requests import SyncKind, SyncRequest
+    from informz_console.sync.service import SyncService
+
+    for path in work.glob("ours.sqlite*"):
+        path.unlink()
+    engine = open_engine(work / "ours.sqlite")
+    clock = SystemClock()
+    credentials = CredentialStore(Keyring())
+    spec = BridgeSpec("imis", "Bench", {"connection_string": f"Driver=SQLite3;Database={db};",
+                                        "site_url": site, "username": "informz_sync"})
+    credentials.set(save_bridge(engine, spec, clock), "sandbox-imis-pw")
+    service = SyncService(engine, credentials, clock)
+    refreshed = service.run(SyncRequest("Bench", SyncKind.REFRESH_LIST))
+    assert refreshed.ok, refreshed.error
+    out: dict = {}
+    for label in ("first", "unchanged"):
+        started = time.perf_counter()
+        result = service.run(SyncRequest("Bench", SyncKind.RESYNC_GROUP, GROUP))
+        assert result.ok, result.error
+        out[f"{label}_s"] = time.perf_counter() - started
+        out[f"{label}_timings"] = result.timings
+        out[f"{label}_counts"] = {"fetched": result.counts.fetched, "added": result.counts.added,
+                                  "updated": result.counts.updated,
+                                  "excluded": result.counts.excluded}
+    service.run(SyncRequest("Bench", SyncKind.PARTIAL))  # consume what came before
+    stamp = datetime.now(UTC).strftime("%H%M%S")
+    with sqlite3.connect(db) as conn:  # 10,000 changed emails: the triggers record them
+        conn.execute(f"UPDATE Name SET EMAIL = 'moved{stamp}.' || ID || '@example.org' "
+                     "WHERE ID IN (SELECT ID FROM Name ORDER BY ID LIMIT 10000)")
+    started = time.perf_counter()
+    result = service.run(SyncRequest("Bench", SyncKind.PARTIAL))
+    out["partial_s"] = time.perf_counter() - started
+    out["partial_counts"] = {"fetched": result.counts.fetched, "updated": result.counts.updated}
+    started = time.perf_counter()
+    with Session(engine) as session:
+        ids = [g.id for g in match_groups(session, GROUP)]
+        counts = all_counts(session, ids)
+    out["counts_s"] = time.perf_counter() - started
+    out["members"] = counts[0].members
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+# -- orchestration --------------------------------------------------------------------------
+
+
+def run_child(work: Path, name: str, *args: str) -> dict:
+    cmd = [sys.executable, "-m", "tests.bench.bench_sync", "--workdir", str(work), "--child",
+           name, *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ensure_sandbox(work: Path, members: int) -> Path:
+    from informz_console.sandbox.imis import ImisSandbox
+
+    marker = work / "imis" / f"members-{members}"
+    if not marker.exists():
+        started = time.perf_counter()
+        ImisSandbox.create(work / "imis", members=members)
+        marker.touch()
+        print(f"sandbox: {members:,} members generated in {time.perf_counter() - started:.1f} s")
+    return work / "imis"
+
+
+def report(floor: dict, peer: dict, ours: dict) -> None:
+    f = floor["floor_s"]
+
+    def ratio(seconds: float) -> str:
+        return f"{seconds / f:5.2f}x"
+
+    print(f"\nfloor (raw sqlite3.executemany of {floor['rows']:,} rows): {f:.2f} s = 1.00x")
+    print(f"peer  dlt+pyarrow -> duckdb merge on email: first {ratio(peer['peer_first_s'])}, "
+          f"unchanged {ratio(peer['peer_unchanged_s'])}")
+    for label in ("first", "unchanged"):
+        t = ours[f"{label}_timings"]
+        parts = ", ".join(f"{k} {ratio(v)}" for k, v in t.items())
+        work = t["rules"] + t["stage"] + t["merge"]
+        print(f"ours  {label:9} resync: {ratio(ours[f'{label}_s'])} in all "
+              f"(without the fetch: {ratio(work)}); {parts}  {ours[f'{label}_counts']}")
+    print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
+          f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
+    print(f"ours  counts on the group: {ours['counts_s']:.3f} s ({ratio(ours['counts_s'])}); "
+          f"{ours['members']:,} members")
+    print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB, "
+          f"peer {peer['peak_mb']:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "informz-bench"))
+    parser.add_argument("--child")
+    parser.add_argument("--site")
+    parser.add_argument("--skip-peer", action="store_true")
+    args = parser.parse_args()
+    work = Path(args.workdir)
+    db = work / "imis" / "imis.db"
+    if args.child:
+        result = {"floor": lambda: child_floor(db, work), "peer": lambda: child_peer(db, work),
+                  "ours": lambda: child_ours(db, work, args.site)}[args.child]()
+        print(json.dumps(result))
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    ensure_sandbox(work, args.members)
+    server = subprocess.Popen([sys.executable, "-m", "informz_console.sandbox.imis", "serve",
+                               str(work / "imis")], stdout=subprocess.PIPE, text=True)
+    try:
+        site = server.stdout.readline().split()[0]
+        ours = run_child(work, "ours", "--site", site)
+        floor = run_child(work, "floor")
+        peer = (run_child(work, "peer") if not args.skip_peer
+                else {"peer_first_s": float("nan"), "peer_unchanged_s": float("nan"),
+                      "peak_mb": float("nan")})
+    finally:
+        server.terminate()
+        server.wait()
+    report(floor, peer, ours)
+
+
+if __name__ == "__main__":
+    main()

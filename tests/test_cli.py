@@ -1,0 +1,110 @@
+"""The headless CLI end to end, as a script or a person runs it: real processes, the real
+iMIS sandbox (ODBC + REST on 127.0.0.1), a fresh mirror file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from imis_fixtures import imis, imis_template  # noqa: F401
+
+GROUP = "All Active Members"
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Run `informz-console --mirror <tmp> ...`; returns (exit code, stdout, stderr)."""
+    env = {**os.environ, "INFORMZ_CONSOLE_CONFIG": str(tmp_path / "config"),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    mirror = tmp_path / "mirror.sqlite"
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        done = subprocess.run([sys.executable, "-m", "informz_console", "--mirror", str(mirror),
+                               *args], input=stdin, capture_output=True, text=True, env=env,
+                              timeout=300)
+        return done.returncode, done.stdout, done.stderr
+
+    run.mirror = mirror  # type: ignore[attr-defined]
+    return run
+
+
+def test_demo_then_everything_answers_offline(cli):
+    code, out, err = cli("--json", "demo", "--members", "1500")
+    assert code == 0, err
+    demo = json.loads(out)
+    assert demo["ok"] and {g["name"] for g in demo["groups"]} >= {GROUP, "Everyone"}
+    # The sandbox is stopped now: these read the mirror alone.
+    code, out, _ = cli("--json", "counts", "--group", GROUP)
+    (counts,) = json.loads(out)
+    assert counts["members"] > 0 and counts["fetched"] == counts["members"] + sum(
+        counts["excluded"].values())
+    code, out, _ = cli("--json", "runs")
+    runs = json.loads(out)
+    assert {r["status"] for r in runs} == {"succeeded"}
+    member = _some_member(cli.mirror, GROUP)
+    code, out, _ = cli("explain", member, "--group", GROUP)
+    assert code == 0 and f"{member} is a member of '{GROUP}'" in out
+    code, out, _ = cli("sync", "Demo iMIS", "--group", GROUP)
+    assert code == 1  # the AMS is gone: one clear sentence, nothing lost
+    assert "Traceback" not in _ and len(_.strip().splitlines()) == 1
+
+
+def _some_member(mirror: Path, group: str) -> str:
+    import sqlite3
+
+    return sqlite3.connect(mirror).execute(
+        "SELECT s.email FROM membership m JOIN subscriber s ON s.id = m.subscriber_id "
+        "JOIN target_group g ON g.id = m.group_id WHERE g.name = ? LIMIT 1", (group,)
+    ).fetchone()[0]
+
+
+def test_bridge_sync_counts_explain_against_a_live_sandbox(cli, imis):  # noqa: F811
+    code, out, err = cli("bridge", "add", "Main", "--kind", "imis", "--odbc",
+                         imis.odbc_connection_string, "--site", imis.site_url, "--user",
+                         imis.username, stdin=imis.password + "\n")
+    assert code == 0, err
+    assert "kept in memory for this session" in err  # no secure keyring here: said so
+    # A new process has no session password: a script gives it on standard input, never on
+    # the command line; without it, one sentence says what to do.
+    code, out, err = cli("bridge", "test", "Main", stdin="")
+    assert code == 1 and "No password is stored for bridge 'Main'" in err
+    code, out, err = cli("bridge", "test", "Main", stdin=imis.password + "\n")
+    assert code == 0 and out.startswith("Connected to iMIS"), err
+    pw = imis.password + "\n"
+    assert cli("groups", "refresh", "Main", stdin=pw)[0] == 0
+    code, out, err = cli("sync", "Main", "--group", GROUP, stdin=pw)
+    assert code == 0 and "added" in out, err
+    code, out, err = cli("sync", "Main", stdin=pw)  # iMIS default: partial from Informz_Changes
+    assert code == 0, err
+    code, out, err = cli("sync", "Main", "--full", stdin=pw)
+    assert code == 1 and "staff" in err
+    code, out, _ = cli("--json", "counts", "--group", GROUP)
+    assert json.loads(out)[0]["members"] > 0
+    assert imis.password.encode() not in cli.mirror.read_bytes()
+
+
+def test_unknown_bridge_is_one_sentence_and_exit_1(cli):
+    code, out, err = cli("sync", "Nope")
+    assert code == 1
+    assert err.strip() == ("There is no bridge named 'Nope'; `informz-console bridge list` "
+                           "shows the bridges in this mirror.")
+
+
+def test_upload_and_dry_run(cli, tmp_path):
+    csv = tmp_path / "people.csv"
+    csv.write_text("Email,First Name\nann@example.org,Ann\nnot-an-email,Bob\n", encoding="utf-8")
+    code, out, _ = cli("upload", str(csv), "--dry-run")
+    assert code == 0 and out.startswith("Would add 1 subscribers")
+    code, out, _ = cli("upload", str(csv))
+    assert out.startswith("Added 1 subscribers") and "line 3: 'not-an-email'" in out
+
+
+def test_full_refresh_needs_the_staff_role(cli):
+    code, out, _ = cli("--json", "settings")
+    assert json.loads(out)["role"] == "client"
+    code, out, _ = cli("settings", "--role", "staff")
+    assert "role: staff" in out
