@@ -89,4 +89,17 @@ def test_sync_log_lists_runs_and_details(synced):
     assert [(r.id, r.status, r.removed) for r in runs] == [(2, "succeeded", 1),
                                                            (1, "succeeded", 0)]
     assert detail.excluded_by_reason == {"status_not_accepted": 1, "invalid_email": 1}
-    assert any("Fetched 3" in line for _, _, line in detail.log)
+    assert any("Fetched 3: added 0, updated 0, removed 1, excluded 2." in line
+               for _, _, line in detail.log)
+
+
+def test_explain_names_the_other_records_sharing_an_email(mirror, credentials, clock):
+    ams = StaticAms(groups={G: [R("1", "ann@example.org", "A"), R("2", "Ann@Example.org", "A")]})
+    add_bridge(mirror, clock)
+    credentials.set("bridge:imis:iMIS", "pw")
+    SyncService(mirror, credentials, clock, connector_for=lambda b, c: StaticConnector(ams)).run(
+        SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G))
+    answer = explain_in(mirror, "ann@example.org")
+    assert answer.is_member
+    assert answer.verdict.endswith("Other AMS records with this email were excluded as "
+                                   "duplicates: AMS id 2.")

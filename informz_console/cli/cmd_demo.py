@@ -46,8 +46,9 @@ def run_demo(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-d
             err(f"{label}: {result.error}")
     print(f"\nMirror: {ctx.mirror}")
     for c in counts:
-        reasons = ", ".join(f"{reason_label(r).lower()} {n:,}" for r, n in c.excluded.items())
-        print(f"  {c.name:<28} {c.members:>7,} members   excluded: {reasons or 'none'}")
+        print(f"  {c.name:<24} {c.members:>7,} members of {c.fetched or 0:>7,} fetched")
+        for reason, n in c.excluded.items():
+            print(f"  {'':<24} {n:>7,} excluded: {reason_label(reason)}")
     print("\nThe sandbox is stopped; the mirror answers on its own. Try:\n"
           "  informz-console counts --group 'All Active Members'\n"
           "  informz-console runs\n"

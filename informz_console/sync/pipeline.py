@@ -122,7 +122,6 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
     t["fetch"] = time.perf_counter() - started - t["rules"] - t["stage"]
     state.counts.fetched = seq
     state.learned = checker.learned()
-    recorder.log(f"Fetched {seq:,} records.")
 
 
 def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,

@@ -51,7 +51,25 @@ def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
     result.history = subscriber_history(session, subscriber.id if subscriber else None, key,
                                         group.id)
     result.verdict = _verdict(session, result, subscriber, group, key)
+    result.verdict += _others_with_this_email(session, group, key, result.ams_ids)
     return result
+
+
+def _others_with_this_email(session: Session, group: TargetGroup, key: str,
+                            ams_ids: list[str]) -> str:
+    """Seed 002 / DOMAIN: one subscriber per email. Other AMS records that share it were
+    excluded as duplicates; say so, since an advisor is usually asked about one of them."""
+    run = latest_resync(session, group.id)
+    if run is None:
+        return ""
+    others = [a for (a,) in session.execute(
+        select(Exclusion.ams_id).where(Exclusion.run_id == run.id, Exclusion.email_key == key,
+                                       Exclusion.reason == "duplicate_email")
+    ) if a not in ams_ids]
+    if not others or not ams_ids:
+        return ""
+    return (f" Other AMS records with this email were excluded as duplicates: AMS id "
+            f"{', '.join(others)}.")
 
 
 def _ams_ids(session: Session, subscriber: Subscriber | None, bridge_id: int) -> list[str]:
