@@ -262,10 +262,11 @@ def test_learned_holds_only_email_validator_verdicts() -> None:
 
 
 def test_known_verdicts_are_used_without_email_validator(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Verdicts cached in the mirror win, even where email-validator would say otherwise."""
+    """Verdicts cached in the mirror answer the addresses that need email-validator, even
+    where it would now say otherwise; the fast path (proven equal to it) answers first."""
     cached = {
         "admin@@x.org": EmailVerdict(False, None, None, None, "Cached: rejected last run."),
-        "john@example.org": EmailVerdict(
+        "a@xn--bcher-kva.com": EmailVerdict(
             True, "cached@example.org", "cached@example.org", None, None
         ),
     }
@@ -277,7 +278,27 @@ def test_known_verdicts_are_used_without_email_validator(monkeypatch: pytest.Mon
     checker = EmailChecker(known=cached)
     for raw, verdict in cached.items():
         assert checker.check(raw) is verdict
+    assert checker.check("john@example.org").email == "john@example.org"
     assert checker.learned() == {}
+
+
+def test_check_many_asks_the_lookup_once_for_what_the_fast_path_cannot_answer() -> None:
+    asked: list[list[str]] = []
+    cached = EmailVerdict(False, None, None, None, "Cached.")
+
+    def lookup(raws: list[str]) -> dict[str, EmailVerdict]:
+        asked.append(raws)
+        return {"admin@@x.org": cached}
+
+    checker = EmailChecker(lookup=lookup)
+    batch = ["john@example.org", "admin@@x.org", None, "not an address"]
+    verdicts = checker.check_many(batch)
+    assert asked == [["admin@@x.org", "not an address"]]
+    assert verdicts[1] is cached and verdicts[3] == check_email("not an address")
+    assert verdicts[0] == check_email("john@example.org") and verdicts[2] == check_email(None)
+    checker.check_many(batch)
+    assert len(asked) == 1  # the memo answers the second time
+    assert checker.learned() == {"not an address": check_email("not an address")}
 
 
 def test_each_distinct_address_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:

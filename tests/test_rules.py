@@ -6,7 +6,7 @@ import pytest
 
 from informz_console.domain.eligibility import SyncPolicy, judge, mirror_reason
 from informz_console.domain.email_source import AddressEmail, EmailSource
-from informz_console.domain.emails import EmailChecker
+from informz_console.domain.emails import check_email
 from informz_console.domain.exclusions import ExclusionReason as X
 from informz_console.domain.records import RemoteRecord as R
 from informz_console.domain.statuses import AcceptedStatuses
@@ -15,7 +15,7 @@ POLICY = SyncPolicy(AcceptedStatuses.parse(["A"]))
 
 
 def reason(record: R, policy: SyncPolicy = POLICY) -> X | None:
-    return judge(record, policy, EmailChecker().check).reason
+    return judge(record, policy, check_email(record.email)).reason
 
 
 def test_an_active_identified_valid_record_is_synced():
@@ -55,7 +55,7 @@ def test_missing_and_invalid_emails_are_excluded_apart():
 
 def test_an_obvious_typo_is_corrected_not_excluded():
     """DOMAIN iCORRECT: admin@@x.org is auto-corrected to admin@x.org."""
-    judged = judge(R("1", "admin@@example.org", "A"), POLICY, EmailChecker().check)
+    judged = judge(R("1", "admin@@example.org", "A"), POLICY, check_email("admin@@example.org"))
     assert judged.reason is None
     assert (judged.email.email, judged.email.corrected_from) == (
         "admin@example.org", "admin@@example.org")
@@ -64,7 +64,7 @@ def test_an_obvious_typo_is_corrected_not_excluded():
 def test_a_remote_opt_out_is_kept_as_remote_unsubscribed():
     """Seed 001: Allow Email false -> brought over, set as "Unsubscribed from remote system"."""
     judged = judge(R("1", "ann@example.org", "A", remote_opt_out=True), POLICY,
-                   EmailChecker().check)
+                   check_email("ann@example.org"))
     assert judged.reason is X.REMOTE_UNSUBSCRIBED and judged.keeps_subscriber
     assert X.REMOTE_UNSUBSCRIBED.label == "Unsubscribed from remote system"
 

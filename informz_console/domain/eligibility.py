@@ -9,7 +9,6 @@ the set-based merge with the same reasons and in the same order (`mirror_reason`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -18,8 +17,6 @@ from informz_console.domain.exclusions import ExclusionReason
 from informz_console.domain.records import RemoteRecord
 from informz_console.domain.statuses import AcceptedStatuses
 from informz_console.domain.subscriber_status import BLOCKING_STATUS_REASON, SubscriberStatus
-
-EmailCheck = Callable[[str | None], EmailVerdict]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +41,9 @@ class Judgement(NamedTuple):
         return self.reason is None or self.reason is ExclusionReason.REMOTE_UNSUBSCRIBED
 
 
-def judge(record: RemoteRecord, policy: SyncPolicy, check_email: EmailCheck) -> Judgement:
-    """The record-level rules, first failing one wins."""
-    verdict = check_email(record.email)
+def judge(record: RemoteRecord, policy: SyncPolicy, verdict: EmailVerdict) -> Judgement:
+    """The record-level rules, first failing one wins. `verdict` is the record's email's
+    (checked in batches by `EmailChecker.check_many`, which asks the mirror's cache once)."""
     if record.deactivated:
         return Judgement(record, verdict, ExclusionReason.DEACTIVATED)
     if not (record.ams_id and record.ams_id.strip()):

@@ -13,7 +13,7 @@ for everything else, and remembers every answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 import email_validator
@@ -141,29 +141,48 @@ def fast_verdict(raw: str) -> EmailVerdict | None:
 # --- the checker a sync uses -----------------------------------------------------------------
 
 
+VerdictLookup = Callable[[list[str]], Mapping[str, EmailVerdict]]
+
+
 class EmailChecker:
     """Validate each distinct address once; fast path for the common case.
 
-    `known` holds verdicts cached in the mirror by earlier runs (keyed by raw address) and is
-    trusted as is. `learned()` returns only verdicts that cost an email-validator call, for
-    the caller to persist. Only those are remembered: a fast-path verdict is cheaper to
-    recompute than to hold, and a million held verdicts would cost a few hundred MB.
+    The order of answers: the fast path (proven identical to email-validator), this checker's
+    memo, `known` (a mapping of verdicts), `lookup` (asked once per batch in `check_many`,
+    e.g. the mirror's cache of verdicts from earlier runs), and only then email-validator.
+    `learned()` returns the verdicts that cost an email-validator call, for the caller to
+    persist. Only slow verdicts are remembered: a fast-path verdict is cheaper to recompute
+    than to hold, and a million held verdicts would cost a few hundred MB.
     """
 
-    def __init__(self, known: Mapping[str, EmailVerdict] | None = None) -> None:
-        self._known: Mapping[str, EmailVerdict] = known if known is not None else {}
-        self._seen: dict[str | None, EmailVerdict] = {}
+    def __init__(
+        self,
+        known: Mapping[str, EmailVerdict] | None = None,
+        lookup: VerdictLookup | None = None,
+    ) -> None:
+        self._seen: dict[str, EmailVerdict] = dict(known) if known else {}
+        self._lookup = lookup
         self._learned: dict[str, EmailVerdict] = {}
 
     def check(self, raw: str | None) -> EmailVerdict:
         if raw is None:
             return _MISSING
-        verdict = self._known.get(raw) or self._seen.get(raw) or fast_verdict(raw)
+        verdict = fast_verdict(raw) or self._seen.get(raw)
         if verdict is None:
             verdict = self._seen[raw] = check_email(raw)
             if not _is_blank(raw):  # a blank never reaches email-validator: nothing to persist
                 self._learned[raw] = verdict
         return verdict
+
+    def check_many(self, raws: list[str | None]) -> list[EmailVerdict]:
+        """`check` for a batch, asking `lookup` once for every address the fast path and the
+        memo cannot answer."""
+        if self._lookup is not None:
+            unknown = [r for r in raws if r is not None and r not in self._seen
+                       and fast_verdict(r) is None]
+            if unknown:
+                self._seen.update(self._lookup(unknown))
+        return [self.check(raw) for raw in raws]
 
     def learned(self) -> dict[str, EmailVerdict]:
         return dict(self._learned)

@@ -185,12 +185,12 @@ def remove_from_bridge_groups(conn: Connection, run_id: int, bridge_id: int) -> 
 
 
 def _delete_removed(conn: Connection, run_id: int) -> None:
+    # Driven by the run's few removals (row-value IN), not by a scan of every membership.
     conn.execute(
         text(
-            """DELETE FROM membership WHERE EXISTS (SELECT 1 FROM run_change rc
-                WHERE rc.run_id = :run AND rc.change = 'removed'
-                  AND rc.group_id = membership.group_id
-                  AND rc.subscriber_id = membership.subscriber_id)"""
+            """DELETE FROM membership WHERE (group_id, subscriber_id) IN (
+                SELECT rc.group_id, rc.subscriber_id FROM run_change rc
+                WHERE rc.run_id = :run AND rc.change = 'removed')"""
         ),
         {"run": run_id},
     )

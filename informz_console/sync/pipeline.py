@@ -31,7 +31,7 @@ from informz_console.sync.preview import capture_preview, restore_preview
 from informz_console.sync.requests import SyncKind, SyncResult
 from informz_console.sync.runs import RunCounts, RunRecorder
 from informz_console.sync.stage import create_stage, drop_stage, index_stage, load, stage_rows
-from informz_console.sync.verdict_cache import load_verdicts, save_verdicts
+from informz_console.sync.verdict_cache import lookup_verdicts, save_verdicts
 
 Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord]]]]
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
@@ -95,7 +95,7 @@ def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
 def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder,
            cancel: CancelToken, progress: ProgressCallback) -> None:
     create_stage(conn)
-    checker = EmailChecker(load_verdicts(conn))
+    checker = EmailChecker(lookup=lambda raws: lookup_verdicts(conn, raws))
     conn.commit()
     started = time.perf_counter()
     total, pages = plan.fetch(cancel)
@@ -107,7 +107,8 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
     for page in pages:
         cancel.raise_if_cancelled()
         t0 = time.perf_counter()
-        judged = [judge(record, plan.policy, checker.check) for record in page]
+        verdicts = checker.check_many([record.email for record in page])
+        judged = [judge(r, plan.policy, v) for r, v in zip(page, verdicts, strict=True)]
         t1 = time.perf_counter()
         load(conn, stage_rows(seq, judged))
         t["stage"] += time.perf_counter() - t1

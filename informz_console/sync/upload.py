@@ -66,7 +66,7 @@ from informz_console.sync.upload_merge import (
     sort_outcomes,
     update_subscribers,
 )
-from informz_console.sync.verdict_cache import load_verdicts, save_verdicts
+from informz_console.sync.verdict_cache import lookup_verdicts, save_verdicts
 
 BATCH = 5_000  # rows judged and staged at a time
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
@@ -201,24 +201,20 @@ def _stage(
     """Stage every row; returns the email verdicts that cost an email-validator call."""
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {UPLOAD_STAGE}")
     upload_stage.create(conn)
-    known = load_verdicts(conn)
     conn.commit()
-    learned: dict[str, EmailVerdict] = {}
+    # One checker for the file: it remembers only the verdicts email-validator gave, and asks
+    # the mirror's cache once per batch for the addresses the fast path cannot answer.
+    checker = EmailChecker(lookup=lambda raws: lookup_verdicts(conn, raws))
     since_commit = 0
     for batch in _batches(source.rows(), BATCH):
         cancel.raise_if_cancelled()
-        # A checker per batch: its memo of every address seen would otherwise grow with the
-        # file; what it learned the slow way is carried over in `known`.
-        checker = EmailChecker(known)
+        verdicts = checker.check_many([r.email for r in batch])
         insert_many(
             conn,
             UPLOAD_STAGE,
             _STAGE_COLUMNS,
-            [_stage_row(r, checker.check(r.email)) for r in batch],
+            [_stage_row(r, v) for r, v in zip(batch, verdicts, strict=True)],
         )
-        fresh = checker.learned()
-        known.update(fresh)
-        learned.update(fresh)
         result.read += len(batch)
         since_commit += len(batch)
         if since_commit >= COMMIT_EVERY:
@@ -226,7 +222,7 @@ def _stage(
             since_commit = 0
         progress(Progress("read", source.position(), source.size))
     conn.commit()
-    return learned
+    return checker.learned()
 
 
 def _batches(rows: Iterable[UploadRow], size: int) -> Iterator[list[UploadRow]]:

@@ -10,18 +10,20 @@ from informz_console.store.models import EmailVerdictRow
 from informz_console.sync.upsert import insert_ignore
 
 
-def load_verdicts(conn: Connection) -> dict[str, EmailVerdict]:
-    rows = conn.execute(select(EmailVerdictRow)).all()
-    return {
-        r.raw: EmailVerdict(
-            valid=r.valid,
-            email=r.email,
-            key=r.email.lower() if r.email else None,
-            corrected_from=r.raw if r.corrected else None,
-            reason=r.reason,
-        )
-        for r in rows
-    }
+def lookup_verdicts(conn: Connection, raws: list[str]) -> dict[str, EmailVerdict]:
+    """The cached verdicts of these addresses (asked once per page, for the few the fast
+    path cannot answer; the cache is never loaded whole, it only grows)."""
+    found: dict[str, EmailVerdict] = {}
+    for start in range(0, len(raws), 500):
+        chunk = raws[start : start + 500]
+        for raw, valid, email, reason, corrected in conn.execute(
+            select(EmailVerdictRow.raw, EmailVerdictRow.valid, EmailVerdictRow.email,
+                   EmailVerdictRow.reason, EmailVerdictRow.corrected)
+            .where(EmailVerdictRow.raw.in_(chunk))
+        ):
+            found[raw] = EmailVerdict(valid, email, email.lower() if email else None,
+                                      raw if corrected else None, reason)
+    return found
 
 
 def save_verdicts(conn: Connection, learned: dict[str, EmailVerdict]) -> None:
