@@ -47,8 +47,10 @@ def child_floor(db: Path, work: Path) -> dict:
     rows = sqlite3.connect(db).execute(GROUP_SQL).fetchall()
     now = "2026-11-02 00:00:00.000000"
     conn = sqlite3.connect(mirror)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    # The mirror's own settings (store/engine.py), so the floor is a floor, not a handicap.
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                   "cache_size=-65536"):
+        conn.execute(f"PRAGMA {pragma}")
     conn.execute("INSERT INTO bridge (id, kind, name, settings, accepted_statuses, email_source,"
                  " active, change_high_water, created_at) VALUES (1, 'imis', 'b', '{}', 'A',"
                  " 'name', 1, 0, ?)", (now,))
