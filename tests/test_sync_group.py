@@ -204,7 +204,7 @@ def test_cancel_during_merge_rolls_back(service, mirror, ams):
     token = CancelToken()
 
     def cancel_mid_merge(progress):  # type: ignore[no-untyped-def]
-        if progress.phase == "merge" and progress.done == 6:  # after membership changed
+        if progress.phase == "merge" and progress.done == progress.total:  # all applied
             token.cancel()
 
     result = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G),
@@ -237,3 +237,35 @@ def test_full_refresh_is_staff_only(service):
     result = service.run(SyncRequest("iMIS", SyncKind.FULL))
     assert result.status == "failed"
     assert "staff" in result.error
+
+
+def test_idss_email_change_creates_a_new_subscriber(mirror, credentials, clock):
+    """Seed 002 / DOMAIN (iDSS): "Changing a contact's email creates a new subscriber"; the old
+    subscriber keeps its email and history, and leaves the list."""
+    add_bridge(mirror, clock, name="iDSS", kind="idss", groups=("list-1",))
+    credentials.set("bridge:idss:iDSS", "key")
+    ams = StaticAms(groups={"list-1": [R("c1", "old@example.org"), R("c2", "two@example.org")]})
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda bridge, creds: StaticConnector(ams))
+    service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group="list-1"))
+    old_id = rows(mirror, "SELECT id FROM subscriber WHERE email_key = 'old@example.org'")[0][0]
+    ams.groups["list-1"][0] = R("c1", "new@example.org")
+    result = service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group="list-1"))
+    assert result.ok, result.error
+    assert members(mirror, "list-1") == ["new@example.org", "two@example.org"]
+    new_id = rows(mirror, "SELECT id FROM subscriber WHERE email_key = 'new@example.org'")[0][0]
+    assert new_id != old_id
+    assert rows(mirror, "SELECT subscriber_id FROM subscriber_link WHERE ams_id = 'c1'") == [
+        (new_id,)]
+    changes = rows(mirror, "SELECT subscriber_id, change FROM run_change WHERE run_id = :r "
+                           "ORDER BY id", r=result.run_id)
+    assert changes == [(old_id, "unlinked"), (new_id, "added"), (old_id, "removed")]
+
+
+def test_imis_email_change_keeps_the_subscriber(service, mirror, ams):
+    """iMIS (seed 000): a changed email updates the subscriber the iMIS ID is linked to."""
+    resync(service)
+    before = rows(mirror, "SELECT subscriber_id FROM subscriber_link WHERE ams_id = '2'")
+    ams.groups[G][1] = R("2", "bobby@example.org", "A")
+    resync(service)
+    assert rows(mirror, "SELECT subscriber_id FROM subscriber_link WHERE ams_id = '2'") == before

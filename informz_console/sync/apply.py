@@ -72,6 +72,28 @@ def link_records(conn: Connection, run_id: int, group_id: int | None, bridge_id:
     )
 
 
+def unlink_moved(conn: Connection, run_id: int, group_id: int | None, bridge_id: int) -> None:
+    """iDSS: an id whose email changed is unlinked from its old subscriber (recorded in that
+    subscriber's history) before `link_records` links it to the new one."""
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, detail)
+            SELECT :run, :grp, st.moved_from, st.ams_id, s.email, 'unlinked',
+                   'the contact''s email changed to ' || st.email || ': a new subscriber'
+            FROM {STAGE} st JOIN subscriber s ON s.id = st.moved_from
+            WHERE st.moved_from IS NOT NULL AND {KEEPS.replace("reason", "st.reason")}"""
+        ),
+        {"run": run_id, "grp": group_id},
+    )
+    conn.execute(
+        text(
+            f"""DELETE FROM subscriber_link WHERE bridge_id = :b AND ams_id IN (
+                SELECT ams_id FROM {STAGE} WHERE moved_from IS NOT NULL AND {KEEPS})"""
+        ),
+        {"b": bridge_id},
+    )
+
+
 def _differences(conn: Connection) -> tuple[str, str]:
     """(condition that a kept record changes its subscriber, SQL text naming what changed)."""
     checks = [("email", "s.email <> st.email")]

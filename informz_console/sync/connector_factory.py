@@ -13,6 +13,9 @@ from informz_console.sync.credentials import CredentialStore
 
 KINDS = ("imis", "personify", "netforum", "idss")
 STATUS_KINDS = {"imis"}  # the AMSs whose records carry a status code the bridge filters on
+# Seed 002 / DOMAIN: in iDSS, changing a contact's email creates a new subscriber (elsewhere
+# the AMS id keeps its subscriber, whose email is updated).
+EMAIL_CHANGE_MOVES_KINDS = {"idss"}
 
 
 def secret_name(kind: str, name: str) -> str:

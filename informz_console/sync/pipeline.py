@@ -52,6 +52,7 @@ class RunPlan:
     policy: SyncPolicy
     fetch: Fetch
     after_merge: Callable[[Connection], None] | None = None  # e.g. store a high-water mark
+    email_change_moves: bool = False  # iDSS: a changed email lands on a new subscriber
     notes: list[str] = field(default_factory=list)  # log lines known before the run
 
 
@@ -134,9 +135,12 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     conn.begin()
     steps: list[Callable[[], object]] = [
         lambda: index_stage(conn),
-        lambda: _log_repeats(recorder, resolve.resolve(conn, plan.bridge_id,
-                                                       keep_last=plan.group_id is None)),
+        lambda: _log_repeats(recorder, resolve.resolve(
+            conn, plan.bridge_id, keep_last=plan.group_id is None,
+            email_change_moves=plan.email_change_moves)),
         lambda: apply.create_subscribers(conn, now),
+        lambda: plan.email_change_moves and apply.unlink_moved(
+            conn, run_id, plan.group_id, plan.bridge_id),
         lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now),
         lambda: apply.update_subscribers(conn, run_id, plan.group_id, now),
         lambda: _membership(conn, plan, run_id),

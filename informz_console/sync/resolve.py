@@ -113,10 +113,26 @@ def mark_blocked_in_mirror(conn: Connection) -> None:
     )
 
 
-def resolve(conn: Connection, bridge_id: int, keep_last: bool) -> int:
+def move_changed_emails(conn: Connection) -> None:
+    """Seed 002 / DOMAIN (iDSS): changing a contact's email creates a new subscriber. The
+    record leaves the subscriber its id was linked to (which keeps its email and history) and
+    lands on the one with the new email, or a new one."""
+    conn.execute(
+        text(
+            f"""UPDATE {STAGE} SET moved_from = link_sub, link_sub = NULL, sub_id = key_sub
+            WHERE link_sub IS NOT NULL AND email_key IS NOT NULL
+              AND (key_sub IS NULL OR key_sub <> link_sub) AND {KEEPS}"""
+        )
+    )
+
+
+def resolve(conn: Connection, bridge_id: int, keep_last: bool,
+            email_change_moves: bool = False) -> int:
     """All of part one; returns how many repeated AMS rows were dropped."""
     dropped = drop_repeats(conn, keep_last)
     resolve_subscribers(conn, bridge_id)
+    if email_change_moves:
+        move_changed_emails(conn)
     mark_duplicates_of_mirror(conn, bridge_id)
     mark_duplicates_in_fetch(conn)
     mark_blocked_in_mirror(conn)

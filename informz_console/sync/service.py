@@ -19,7 +19,11 @@ from informz_console.domain.clock import Clock, SystemClock
 from informz_console.domain.records import ChangeKind, RemoteChange, RemoteRecord
 from informz_console.store.models import Bridge, SyncRun
 from informz_console.sync.cancel import CancelToken, ProgressCallback, no_progress
-from informz_console.sync.connector_factory import build_connector, policy_for
+from informz_console.sync.connector_factory import (
+    EMAIL_CHANGE_MOVES_KINDS,
+    build_connector,
+    policy_for,
+)
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
@@ -79,6 +83,7 @@ class SyncService:
                 group_id=group.id if group else None, kind=request.kind,
                 trigger=request.trigger.value, dry_run=request.dry_run,
                 policy=policy_for(bridge), fetch=lambda c: (None, iter(())),
+                email_change_moves=bridge.kind in EMAIL_CHANGE_MOVES_KINDS,
             )
             if group is not None:
                 key = group.remote_key

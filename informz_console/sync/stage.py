@@ -39,6 +39,7 @@ stage_table = Table(
     Column("key_sub", Integer),  # the subscriber that already has this email
     Column("sub_id", Integer),  # the subscriber this record lands on
     Column("is_new", Integer, server_default="0"),  # 1 when this run creates that subscriber
+    Column("moved_from", Integer),  # iDSS: the subscriber an email change moved this id away from
     prefixes=["TEMPORARY"],
 )
 
