@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from informz_console.connectors.base import ChangeStream, MemberStream, never_cancelled
-from informz_console.connectors.errors import UnreachableError
+from informz_console.connectors.errors import ConnectorError, UnreachableError
 from informz_console.domain.records import RemoteChange, RemoteGroup, RemoteRecord
 
 
@@ -22,6 +22,8 @@ class StaticAms:
     page_size: int = 3
     fail_after_pages: int | None = None  # raise UnreachableError after this many pages
     fields: list[str] = field(default_factory=lambda: ["FIRST_NAME", "COMPANY"])
+    codes: dict[str, str] = field(default_factory=dict)  # iDSS: contact id -> Informz code
+    failing_codes: dict[str, str] = field(default_factory=dict)  # contact id -> system error
 
 
 class StaticConnector:
@@ -62,3 +64,22 @@ class StaticConnector:
 
     def close(self) -> None:
         self.closed = True
+
+
+class ContactSyncError(ConnectorError):
+    def __init__(self, message: str, request: str, system_error: str) -> None:
+        super().__init__(message)
+        self.request, self.system_error = request, system_error
+
+
+class StaticIdssConnector(StaticConnector):
+    """The static AMS as iDSS: the Informz code is written back to each contact."""
+
+    kind = "idss"
+
+    def write_informz_code(self, contact_id: str, code: str) -> None:
+        if contact_id in self.ams.failing_codes:
+            raise ContactSyncError(f"iDSS refused contact {contact_id}.",
+                                   f'PATCH /api/v1/contacts/{contact_id} {{"informz_code": '
+                                   f'"{code}"}}', self.ams.failing_codes[contact_id])
+        self.ams.codes[contact_id] = code

@@ -277,3 +277,20 @@ class Setting(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ContactError(Base):
+    """A contact the AMS could not be synced with (iDSS shows it red): the request sent and
+    the system error received, until a later sync of that contact succeeds."""
+
+    __tablename__ = "contact_error"
+    __table_args__ = (Index("ix_contact_error_contact", "bridge_id", "ams_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bridge_id: Mapped[int] = mapped_column(ForeignKey("bridge.id", ondelete="CASCADE"))
+    ams_id: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+    request: Mapped[str] = mapped_column(Text)  # method, path and body; never a secret
+    system_error: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]

@@ -53,6 +53,8 @@ class RunPlan:
     fetch: Fetch
     after_merge: Callable[[Connection], None] | None = None  # e.g. store a high-water mark
     email_change_moves: bool = False  # iDSS: a changed email lands on a new subscriber
+    # After a live run committed, with the stage still there (iDSS: write the Informz codes).
+    after_commit: Callable[[Connection, RunRecorder], None] | None = None
     notes: list[str] = field(default_factory=list)  # log lines known before the run
 
 
@@ -165,6 +167,10 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     if not plan.dry_run:
         recorder.finish(conn, "succeeded", state.counts)
         conn.commit()
+        if plan.after_commit is not None:
+            with conn.begin():
+                plan.after_commit(conn, recorder)
+                recorder.flush(conn)
         return []
     preview = capture_preview(conn, run_id)
     conn.rollback()

@@ -57,6 +57,10 @@ class RunRecorder:
                 members_after=counts.members_after,
             )
         )
+        self.flush(conn)
+
+    def flush(self, conn: Connection) -> None:
+        """Write the pending log lines (also after the run row is final)."""
         if self.lines:
             conn.execute(
                 insert(RunLog),

@@ -25,6 +25,7 @@ from informz_console.sync.connector_factory import (
     policy_for,
 )
 from informz_console.sync.credentials import CredentialStore
+from informz_console.sync.informz_codes import write_informz_codes
 from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
 from informz_console.sync.refresh import refresh_list
@@ -89,6 +90,10 @@ class SyncService:
                 key = group.remote_key
                 plan.fetch = lambda cancel: _members(connector, key, cancel)
                 plan.notes.append(f"Resync of target group {group.name!r} ({key}).")
+                if hasattr(connector, "write_informz_code"):
+                    bridge_id = bridge.id
+                    plan.after_commit = lambda conn, recorder: write_informz_codes(
+                        conn, connector, bridge_id, recorder, self.clock.now())
             else:
                 self._plan_change_feed(plan, bridge, connector, request.kind)
         return plan, connector
