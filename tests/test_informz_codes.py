@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from mirror_helpers import add_bridge, rows
 from static_connector import StaticAms, StaticIdssConnector
 
@@ -29,7 +27,7 @@ def test_synced_contacts_get_their_informz_code(mirror, credentials, clock):
     sub = rows(mirror, "SELECT id FROM subscriber WHERE email_key = 'a@example.org'")[0][0]
     assert ams.codes == {"c1": str(sub)}  # excluded contacts get none
     # A contact that already carries its code is not written again.
-    ams.groups["list-1"][0] = replace(ams.groups["list-1"][0], fields={"informz_code": str(sub)})
+    ams.groups["list-1"][0] = ams.groups["list-1"][0]._replace(fields={"informz_code": str(sub)})
     ams.codes.clear()
     service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group="list-1"))
     assert ams.codes == {}

@@ -7,7 +7,7 @@ password, AMS down, cancel) instead of raising, so callers only render results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Connection, Engine, update
@@ -187,7 +187,7 @@ class SyncService:
 def _as_record(change: RemoteChange) -> RemoteRecord:
     """A deleted person leaves every group as "deactivated or deleted in the AMS"."""
     if change.kind is ChangeKind.DELETED:
-        return replace(change.record, deactivated=True)
+        return change.record._replace(deactivated=True)
     return change.record
 
 
