@@ -128,6 +128,9 @@ class ImisHttpServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Headers and body leave in separate writes; without TCP_NODELAY the client's delayed
+    # ACK holds each small answer ~40 ms (measured: 43 ms per iDSS PATCH, 2.3 ms with it).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server: ImisHttpServer
 

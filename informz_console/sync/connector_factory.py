@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from informz_console.connectors.base import Connector
@@ -36,16 +37,34 @@ def policy_for(bridge: Bridge) -> SyncPolicy:
     return SyncPolicy(accepted=AcceptedStatuses.parse(bridge.accepted_statuses.split(",")))
 
 
+# kind -> (module, connector class, settings class); imported when a bridge of that kind is used.
+_CONNECTORS = {
+    "imis": ("informz_console.connectors.imis", "ImisConnector", "ImisSettings"),
+    "personify": ("informz_console.connectors.personify", "PersonifyConnector",
+                  "PersonifySettings"),
+    "netforum": ("informz_console.connectors.netforum", "NetforumConnector",
+                 "NetforumSettings"),
+    "idss": ("informz_console.connectors.idss", "IdssConnector", "IdssSettings"),
+}
+
+
+def settings_mapping(bridge: Bridge) -> dict[str, Any]:
+    if bridge.kind == "imis":
+        return imis_settings_mapping(bridge)
+    return dict(bridge.settings)
+
+
 def build_connector(bridge: Bridge, credentials: CredentialStore) -> Connector:
+    if bridge.kind not in _CONNECTORS:
+        raise ConfigError(f"Bridge kind {bridge.kind!r} is unknown; use one of "
+                          f"{', '.join(KINDS)}.")
     secret = credentials.get(bridge.secret_name) if bridge.secret_name else None
     if secret is None:
         raise AuthError(
             f"No password is stored for bridge {bridge.name!r}; run "
             f"`informz-console bridge login {bridge.name}` to enter it."
         )
-    if bridge.kind == "imis":
-        from informz_console.connectors.imis import ImisConnector, ImisSettings
-
-        return ImisConnector(ImisSettings.from_mapping(imis_settings_mapping(bridge)),
-                             secret.reveal())
-    raise ConfigError(f"Bridge kind {bridge.kind!r} has no connector yet; use one of: imis.")
+    module_name, connector_class, settings_class = _CONNECTORS[bridge.kind]
+    module = importlib.import_module(module_name)
+    settings = getattr(module, settings_class).from_mapping(settings_mapping(bridge))
+    return getattr(module, connector_class)(settings, secret.reveal())

@@ -45,8 +45,8 @@ def write_informz_codes(conn: Connection, connector, bridge_id: int, recorder: R
             failed += 1
             conn.execute(insert(ContactError).values(
                 bridge_id=bridge_id, ams_id=ams_id, run_id=recorder.run_id, at=now,
-                request=getattr(err, "request", "") or "", system_error=getattr(
-                    err, "system_error", "") or str(err)))
+                request=str(getattr(err, "request", "") or ""),
+                system_error=getattr(err, "system_error", "") or str(err)))
             if not getattr(err, "request", None):  # the AMS is unreachable: stop trying
                 recorder.log(f"Writing Informz codes stopped: {err}", "warning")
                 break
