@@ -17,7 +17,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from informz_console.domain.clock import Clock
+from informz_console.sandbox.idss import IdssSandbox
 from informz_console.sandbox.imis import ImisSandbox
+from informz_console.sandbox.netforum import NetforumSandbox
+from informz_console.sandbox.personify import PersonifySandbox
 from informz_console.store.queries.groups import groups_of_bridge
 from informz_console.sync.bridges import BridgeSpec, save_bridge
 from informz_console.sync.cancel import CancelToken, ProgressCallback, no_progress
@@ -26,7 +29,30 @@ from informz_console.sync.lookup import find_bridge
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult, Trigger
 from informz_console.sync.service import SyncService
 
-DEMO_IMIS = "Demo iMIS"
+
+@dataclass(frozen=True)
+class DemoAms:
+    """One sandbox AMS of the demo and the bridge wired to it."""
+
+    kind: str
+    bridge: str
+    sandbox: type
+    secret_attribute: str = "password"
+    accepted_statuses: str = "A"
+
+    def spec(self, sandbox: object) -> BridgeSpec:
+        settings = dict(sandbox.bridge_settings())  # type: ignore[attr-defined]
+        settings.pop("accepted_statuses", None)  # bridge columns, not endpoint settings
+        email_source = str(settings.pop("email_source", "name"))
+        return BridgeSpec(self.kind, self.bridge, settings, self.accepted_statuses, email_source)
+
+
+DEMO_AMS = (
+    DemoAms("imis", "Demo iMIS", ImisSandbox, accepted_statuses="A,AF"),
+    DemoAms("personify", "Demo Personify360", PersonifySandbox),
+    DemoAms("netforum", "Demo netFORUM Pro", NetforumSandbox),
+    DemoAms("idss", "Demo iDSS", IdssSandbox, secret_attribute="api_key"),
+)
 
 
 def demo_mirror_path() -> Path:
@@ -35,29 +61,28 @@ def demo_mirror_path() -> Path:
 
 @dataclass
 class DemoEndpoints:
-    imis: ImisSandbox
+    running: list[tuple[DemoAms, object]]  # each AMS with its started sandbox
 
     def bridges(self) -> list[tuple[BridgeSpec, str]]:
-        """Each demo bridge with its password."""
-        imis = BridgeSpec("imis", DEMO_IMIS, {
-            "connection_string": self.imis.odbc_connection_string,
-            "site_url": self.imis.site_url, "username": self.imis.username,
-            "ud_table": "Informz_Preferences",
-        }, accepted_statuses="A,AF", email_source="name")
-        return [(imis, self.imis.password)]
+        """Each demo bridge with its password or API key."""
+        return [(ams.spec(box), getattr(box, ams.secret_attribute)) for ams, box in self.running]
 
 
 @contextmanager
 def demo_endpoints(members: int = 5000, seed: int = 1) -> Iterator[DemoEndpoints]:
-    """Every sandbox endpoint, generated fresh in a temporary directory, served on free
-    loopback ports until the block ends."""
+    """Every sandbox AMS, generated fresh in a temporary directory, served on free loopback
+    ports until the block ends."""
     with tempfile.TemporaryDirectory(prefix="informz-demo-") as tmp:
-        imis = ImisSandbox.create(Path(tmp) / "imis", members=members, seed=seed)
-        imis.start()
+        running: list[tuple[DemoAms, object]] = []
         try:
-            yield DemoEndpoints(imis)
+            for ams in DEMO_AMS:
+                box = ams.sandbox.create(Path(tmp) / ams.kind, members=members, seed=seed)
+                box.start()
+                running.append((ams, box))
+            yield DemoEndpoints(running)
         finally:
-            imis.stop()
+            for _, box in running:
+                box.stop()  # type: ignore[attr-defined]
 
 
 def wire_bridges(engine: Engine, credentials: CredentialStore, clock: Clock,

@@ -45,12 +45,16 @@ def run_demo(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-d
         if not result.ok:
             err(f"{label}: {result.error}")
     print(f"\nMirror: {ctx.mirror}")
+    bridge = None
     for c in counts:
-        print(f"  {c.name:<24} {c.members:>7,} members of {c.fetched or 0:>7,} fetched")
+        if c.bridge != bridge:
+            bridge = c.bridge
+            print(f"\n{bridge}")
+        print(f"  {c.name[:34]:<34} {c.members:>7,} members of {c.fetched or 0:>7,} fetched")
         for reason, n in c.excluded.items():
-            print(f"  {'':<24} {n:>7,} excluded: {reason_label(reason)}")
-    print("\nThe sandbox is stopped; the mirror answers on its own. Try:\n"
-          "  informz-console counts --group 'All Active Members'\n"
+            print(f"  {'':<34} {n:>7,} excluded: {reason_label(reason)}")
+    print("\nThe sandboxes are stopped; the mirror answers on its own. Try:\n"
+          "  informz-console counts --bridge 'Demo iMIS'\n"
           "  informz-console runs\n"
-          "  informz-console explain SOMEONE@EXAMPLE.ORG --group 'All Active Members'")
+          "  informz-console explain SOMEONE@EXAMPLE.ORG --group Everyone --bridge 'Demo iMIS'")
     return 0 if outcome.ok else 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from informz_console import __version__
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ctx = CliContext(args.mirror, args.json)
     try:
         return args.run(ctx, args)
+    except BrokenPipeError:  # `... | head`: the reader has gone, and that is fine
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's flush quiet
+        return 0
     except USER_ERRORS as error:
         if args.debug:
             raise

@@ -10,7 +10,6 @@ write never undoes it.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, text, update
@@ -23,15 +22,10 @@ from informz_console.sync.stage import STAGE
 
 def _stale_codes(conn: Connection) -> list[tuple[str, str]]:
     """(contact id, code) for the synced contacts whose code in iDSS is missing or differs."""
-    rows = conn.execute(text(
-        f"SELECT ams_id, sub_id, fields FROM {STAGE} WHERE reason IS NULL AND sub_id IS NOT NULL"
-    )).all()
-    wanted = []
-    for ams_id, sub_id, fields in rows:
-        current = json.loads(fields).get("informz_code") if fields else None
-        if current != str(sub_id):
-            wanted.append((ams_id, str(sub_id)))
-    return wanted
+    return [(ams_id, str(sub_id)) for ams_id, sub_id in conn.execute(text(
+        f"SELECT ams_id, sub_id FROM {STAGE} WHERE reason IS NULL AND sub_id IS NOT NULL "
+        f"AND (informz_code IS NULL OR informz_code <> CAST(sub_id AS VARCHAR(20)))"
+    ))]
 
 
 def write_informz_codes(conn: Connection, connector, bridge_id: int, recorder: RunRecorder,  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ stage_table = Table(
     Column("reason", String(32)),
     Column("detail", String(400)),
     Column("opt_out", Integer),
+    Column("informz_code", String(64)),  # iDSS: the code the contact carries now (not a field)
     # resolved by the merge:
     Column("link_sub", Integer),  # the subscriber this AMS id is linked to on the bridge
     Column("key_sub", Integer),  # the subscriber that already has this email
@@ -43,7 +44,9 @@ stage_table = Table(
     prefixes=["TEMPORARY"],
 )
 
-_ROW_KEYS = [c.name for c in stage_table.columns][:14]
+_ROW_KEYS = [c.name for c in stage_table.columns][:15]
+# iDSS carries our subscriber id as a contact field; it is not a personalization field.
+CODE_FIELD = "informz_code"
 
 
 def create_stage(conn: Connection) -> None:
@@ -63,6 +66,13 @@ def index_stage(conn: Connection) -> None:
         conn.exec_driver_sql(f"ANALYZE {STAGE}")
 
 
+def _fields_json(fields) -> str | None:  # type: ignore[no-untyped-def]
+    if not fields:
+        return None
+    kept = {k: v for k, v in fields.items() if k != CODE_FIELD}
+    return json.dumps(kept, sort_keys=True) if kept else None
+
+
 def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
     """Plain tuples in `_ROW_KEYS` order: the loader hands them to the driver untouched."""
     rows = []
@@ -79,10 +89,11 @@ def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
             r.first_name,
             r.last_name,
             r.company,
-            json.dumps(dict(r.fields), sort_keys=True) if r.fields else None,
+            _fields_json(r.fields),
             reason.value if reason else None,
             j.detail or None,
             1 if r.remote_opt_out else 0,
+            r.fields.get(CODE_FIELD) if r.fields else None,
         ))
     return rows
 

@@ -1,0 +1,180 @@
+"""The streams behind group_members: OData pages followed through `__next`, fetched one step ahead
+on a thread, turned into RemoteRecord pages of at most `page_size`.
+
+Memory stays bounded by a few server pages whatever the list's size: a page is parsed, turned
+into records, handed out and dropped; the fetcher holds at most `ahead` parsed pages.
+
+Two ways to join a list's members to their CustomerInfos (settings `member_join`):
+- "expand" (default): `MarketingListMembers?$filter=ListCode eq 'X'&$expand=CustomerInfo`, one
+  request per page of members, the customer inside each member row;
+- "filter": member keys only (`$select`), then per page of members the CustomerInfos with
+  `$filter=(MasterCustomerId eq '..' and SubCustomerId eq 0) or ...`, the keys cut into batches
+  that keep each URL under FILTER_CHARS (IIS refuses long URLs), a page's batches fetched on a
+  few threads, records in member order.
+A member whose customer is gone (no CustomerInfo) is skipped.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from queue import Empty, Full, Queue
+
+from informz_console.connectors.base import CancelCheck
+from informz_console.connectors.errors import RemoteDataError
+from informz_console.connectors.personify_odata import ODataClient, ODataPage
+from informz_console.connectors.personify_records import ams_id, to_record
+from informz_console.domain.records import RemoteRecord
+
+FILTER_CHARS = 3000  # of $filter text per CustomerInfos request
+FILTER_KEYS = 60
+_END = object()
+
+
+def follow(
+    client: ODataClient, first: ODataPage, what: str, cancel: CancelCheck, *, ahead: int = 2
+) -> Generator[ODataPage, None, None]:
+    """`first` and every page after it through `__next`, in order. The next pages are fetched
+    (HTTP and JSON) on a thread while the caller works on this one; `cancel` is checked before
+    every page is handed out. Closing the generator stops the fetcher."""
+    if cancel():
+        return
+    yield first
+    if not first.next_url:
+        return
+    queue: Queue = Queue(maxsize=max(1, ahead))
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def fetch(url: str | None) -> None:
+        try:
+            while url and not stop.is_set():
+                page = client.page(url, None, what)
+                if not put(page):
+                    return
+                url = page.next_url
+            put(_END)
+        except BaseException as exc:  # handed to the consumer
+            put(exc)
+
+    worker = threading.Thread(
+        target=fetch, args=(first.next_url,), name="personify-pages", daemon=True
+    )
+    worker.start()
+    seen = {first.next_url}
+    try:
+        while True:
+            item = queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, ODataPage)
+            if item.next_url in seen:
+                raise RemoteDataError(
+                    f"Personify at {client.site} sent the same next-page link twice for the "
+                    f"{what}; it does not advance."
+                )
+            if item.next_url:
+                seen = {item.next_url}  # only the last link matters for a loop of one
+            if cancel():
+                return
+            yield item
+    finally:
+        stop.set()
+        while True:  # let a blocked fetcher go, and free the pages it held
+            try:
+                queue.get_nowait()
+            except Empty:
+                break
+
+
+def chunked(records: list[RemoteRecord], size: int) -> Iterator[list[RemoteRecord]]:
+    for start in range(0, len(records), size):
+        yield records[start : start + size]
+
+
+def expanded_pages(
+    pages: Generator[ODataPage, None, None], list_code: str, page_size: int, site: str
+) -> Iterator[list[RemoteRecord]]:
+    """Records from member pages that carry their CustomerInfo (`$expand`)."""
+    try:
+        for page in pages:
+            records = []
+            for row in page.results:
+                info = row.get("CustomerInfo")
+                if info is None:
+                    continue  # the customer is gone
+                if not isinstance(info, dict) or "__deferred" in info:
+                    raise RemoteDataError(
+                        f"Personify at {site} answered the members of MKT list '{list_code}' "
+                        f"without their CustomerInfo; set the bridge's member join to 'filter'."
+                    )
+                records.append(to_record(info))
+            yield from chunked(records, page_size)
+    finally:
+        pages.close()
+
+
+def _key_clause(master: str, sub: int) -> str:
+    literal = master.replace("'", "''")
+    return f"(MasterCustomerId eq '{literal}' and SubCustomerId eq {int(sub)})"
+
+
+def key_batches(keys: list[tuple[str, int]]) -> Iterator[tuple[list[tuple[str, int]], str]]:
+    """Keys with their `or`-ed $filter, cut so that no filter exceeds FILTER_CHARS / FILTER_KEYS."""
+    batch: list[tuple[str, int]] = []
+    clauses: list[str] = []
+    size = 0
+    for key in keys:
+        clause = _key_clause(*key)
+        if batch and (size + len(clause) + 4 > FILTER_CHARS or len(batch) >= FILTER_KEYS):
+            yield batch, " or ".join(clauses)
+            batch, clauses, size = [], [], 0
+        batch.append(key)
+        clauses.append(clause)
+        size += len(clause) + 4
+    if batch:
+        yield batch, " or ".join(clauses)
+
+
+def filtered_pages(
+    pages: Generator[ODataPage, None, None],
+    fetch_customers: Callable[[str], list[dict]],
+    page_size: int,
+    *,
+    workers: int = 4,
+) -> Iterator[list[RemoteRecord]]:
+    """Records from member pages (keys only), each page's customers read by `$filter`, the
+    batches of one page on `workers` threads (a WAN round trip each), records in member order."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="personify-customers")
+    try:
+        for page in pages:
+            keys: list[tuple[str, int]] = []
+            for row in page.results:
+                master, sub = row.get("MasterCustomerId"), row.get("SubCustomerId")
+                if isinstance(master, str) and master.strip():
+                    keys.append((master, int(sub or 0)))
+            batches = list(key_batches(list(dict.fromkeys(keys))))
+            answers = pool.map(fetch_customers, [expression for _, expression in batches])
+            records: list[RemoteRecord] = []
+            for (batch, _), customers in zip(batches, answers, strict=True):
+                found = {ams_id(c.get("MasterCustomerId"), c.get("SubCustomerId")): c
+                         for c in customers}  # fmt: skip
+                for master, sub in batch:
+                    info = found.get(ams_id(master, sub))
+                    if info is not None:
+                        records.append(to_record(info))
+            yield from chunked(records, page_size)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        pages.close()
