@@ -108,3 +108,24 @@ def test_full_refresh_needs_the_staff_role(cli):
     assert json.loads(out)["role"] == "client"
     code, out, _ = cli("settings", "--role", "staff")
     assert "role: staff" in out
+
+
+def test_idss_follow_once_applies_the_feed(cli, tmp_path):
+    """Seed 002: changes saved in iDSS reach the console (`idss follow`, here one poll)."""
+    from informz_console.sandbox.idss import BOARD_LIST, IdssSandbox
+
+    with IdssSandbox.create(tmp_path / "idss", members=300) as idss:
+        key = idss.api_key + "\n"
+        code, _, err = cli("bridge", "add", "Feed", "--kind", "idss", "--site", idss.site_url,
+                           stdin=key)
+        assert code == 0, err
+        assert cli("groups", "refresh", "Feed", stdin=key)[0] == 0
+        assert cli("sync", "Feed", "--group", str(BOARD_LIST), stdin=key)[0] == 0
+        assert cli("idss", "follow", "Feed", "--once", stdin=key)[0] == 0  # catch up
+        idss.add_contact("brand.new@example.org", lists=(BOARD_LIST,))
+        code, out, err = cli("idss", "follow", "Feed", "--once", stdin=key)
+        assert code == 0, err
+        assert out.startswith("1 changes applied: 1 memberships added, 0 removed")
+        code, out, _ = cli("explain", "brand.new@example.org", "--group", str(BOARD_LIST),
+                           "--bridge", "Feed")
+        assert "is a member of" in out

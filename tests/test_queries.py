@@ -66,7 +66,7 @@ def test_explain_an_excluded_record(synced):
 def test_explain_a_removed_subscriber_with_history(synced):
     answer = explain_in(synced, "bob@example.org")
     assert "removed by run #2" in answer.verdict
-    assert "No longer returned by the AMS query" in answer.verdict
+    assert "No longer in the AMS query or list" in answer.verdict
     assert [(h.run_id, h.change) for h in answer.history] == [(1, "added"), (2, "removed")]
 
 

@@ -259,7 +259,7 @@ def test_idss_email_change_creates_a_new_subscriber(mirror, credentials, clock):
         (new_id,)]
     changes = rows(mirror, "SELECT subscriber_id, change FROM run_change WHERE run_id = :r "
                            "ORDER BY id", r=result.run_id)
-    assert changes == [(old_id, "unlinked"), (new_id, "added"), (old_id, "removed")]
+    assert changes == [(old_id, "unlinked"), (old_id, "removed"), (new_id, "added")]
 
 
 def test_imis_email_change_keeps_the_subscriber(service, mirror, ams):

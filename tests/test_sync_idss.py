@@ -67,3 +67,50 @@ def test_everyone_list_counts_add_up(service, mirror):
     result = service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group=str(EVERYONE_LIST)))
     c = result.counts
     assert c.fetched == c.members_after + c.excluded
+
+
+def _member_emails(mirror, list_id: int) -> set[str]:
+    return {e for (e,) in rows(mirror, "SELECT s.email FROM membership m JOIN subscriber s ON "
+                                       "s.id = m.subscriber_id JOIN target_group g ON g.id = "
+                                       "m.group_id WHERE g.remote_key = :k", k=str(list_id))}
+
+
+def _active_board_contact(idss):  # noqa: F811
+    return next(c for c in _board(idss) if c["active"] and c["email"]
+                and "@" in c["email"] and " " not in c["email"])
+
+
+def test_following_the_feed_applies_each_change_as_it_comes(service, mirror, idss):  # noqa: F811
+    """Seed 002: "Any changes made in customer records or to distribution lists also sync with
+    Informz ... when the changes are made and saved"; a deactivated contact leaves the target
+    group; changing a contact's email creates a new subscriber (DOMAIN)."""
+    from informz_console.sync.follow import follow_once
+
+    service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group=str(BOARD_LIST)))
+    assert follow_once(service, "iDSS").ok  # catch up with the feed's history
+    mover, leaver = [c for c in _board(idss) if c["active"] and c["email"]][:2]
+    idss.change_contact(mover["id"], email="moved.member@example.org")
+    idss.change_contact(leaver["id"], active=False)
+    newcomer = idss.add_contact("new.board@example.org", lists=(BOARD_LIST,))
+    outcome = follow_once(service, "iDSS")
+    assert outcome.ok and outcome.changes == 3
+    members = _member_emails(mirror, BOARD_LIST)
+    assert {"moved.member@example.org", "new.board@example.org"} <= members
+    assert mover["email"] not in members and leaver["email"] not in members
+    new_sub = rows(mirror, "SELECT id FROM subscriber WHERE email_key = 'new.board@example.org'")
+    assert idss.contact(newcomer)["informz_code"] == str(new_sub[0][0])
+    assert follow_once(service, "iDSS").changes == 0  # the position moved on
+
+
+def test_uncheck_and_recheck_forces_a_resync_of_the_contact(service, mirror, idss):  # noqa: F811
+    """Seed 002: uncheck the list, save, recheck, save: "This forces a resync with Informz"."""
+    from informz_console.sync.follow import follow_once
+
+    service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group=str(BOARD_LIST)))
+    assert follow_once(service, "iDSS").ok
+    contact = _active_board_contact(idss)
+    idss.fail_patch(contact["id"], None)
+    idss.recheck_list(contact["id"], BOARD_LIST)
+    outcome = follow_once(service, "iDSS")
+    assert outcome.ok and outcome.changes == 2
+    assert contact["email"].lower() in {e.lower() for e in _member_emails(mirror, BOARD_LIST)}

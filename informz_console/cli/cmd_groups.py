@@ -42,7 +42,7 @@ def run_list(ctx: CliContext, args: argparse.Namespace) -> int:
     if not groups:
         print("No target groups: `informz-console groups refresh BRIDGE` fetches them.")
         return 0
-    print(table(["id", "bridge", "folder", "group", "members", "last synced"],
-                [[g.group_id, g.bridge, g.folder, g.name, g.members, g.last_synced_at]
-                 for g in groups]))
+    print(table(["id", "bridge", "folder", "group", "kind", "members", "last synced", "note"],
+                [[g.group_id, g.bridge, g.folder, g.name, g.kind, g.members, g.last_synced_at,
+                  ("STALE: " if g.stale else "") + g.regeneration] for g in groups]))
     return 0

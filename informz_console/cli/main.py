@@ -11,6 +11,7 @@ from informz_console.cli import (
     cmd_bridge,
     cmd_demo,
     cmd_groups,
+    cmd_idss,
     cmd_report,
     cmd_sandbox,
     cmd_settings,
@@ -23,8 +24,8 @@ from informz_console.connectors.errors import ConnectorError
 from informz_console.store.engine import MirrorError
 from informz_console.sync.pipeline import SyncError
 
-COMMANDS = (cmd_demo, cmd_sandbox, cmd_bridge, cmd_groups, cmd_sync, cmd_report, cmd_upload,
-            cmd_settings)
+COMMANDS = (cmd_demo, cmd_sandbox, cmd_bridge, cmd_groups, cmd_sync, cmd_idss, cmd_report,
+            cmd_upload, cmd_settings)
 # Errors a user can cause: one sentence, exit 1, never a traceback.
 USER_ERRORS = (ConnectorError, SyncError, MirrorError, LookupError, ValueError, OSError)
 

@@ -74,7 +74,10 @@ def link_records(conn: Connection, run_id: int, group_id: int | None, bridge_id:
 
 def unlink_moved(conn: Connection, run_id: int, group_id: int | None, bridge_id: int) -> None:
     """iDSS: an id whose email changed is unlinked from its old subscriber (recorded in that
-    subscriber's history) before `link_records` links it to the new one."""
+    subscriber's history) before `link_records` links it to the new one. The old subscriber
+    no longer stands for any contact of this bridge, so it leaves every group of the bridge,
+    not only the one being synced."""
+    params = {"run": run_id, "grp": group_id, "b": bridge_id}
     conn.execute(
         text(
             f"""{_INSERT_CHANGE}, detail)
@@ -83,14 +86,28 @@ def unlink_moved(conn: Connection, run_id: int, group_id: int | None, bridge_id:
             FROM {STAGE} st JOIN subscriber s ON s.id = st.moved_from
             WHERE st.moved_from IS NOT NULL AND {KEEPS.replace("reason", "st.reason")}"""
         ),
-        {"run": run_id, "grp": group_id},
+        params,
     )
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, reason, detail)
+            SELECT :run, m.group_id, m.subscriber_id, st.ams_id, s.email, 'removed',
+                   '{NOT_IN_QUERY}', 'the contact''s email changed'
+            FROM {STAGE} st
+            JOIN membership m ON m.subscriber_id = st.moved_from
+            JOIN target_group g ON g.id = m.group_id AND g.bridge_id = :b
+            JOIN subscriber s ON s.id = m.subscriber_id
+            WHERE st.moved_from IS NOT NULL AND {KEEPS.replace("reason", "st.reason")}"""
+        ),
+        params,
+    )
+    _delete_removed(conn, run_id)
     conn.execute(
         text(
             f"""DELETE FROM subscriber_link WHERE bridge_id = :b AND ams_id IN (
                 SELECT ams_id FROM {STAGE} WHERE moved_from IS NOT NULL AND {KEEPS})"""
         ),
-        {"b": bridge_id},
+        params,
     )
 
 
@@ -179,6 +196,48 @@ def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int
             LEFT JOIN {STAGE} st ON st.ams_id = l.ams_id
             WHERE m.group_id = :grp AND NOT EXISTS (SELECT 1 FROM {STAGE} k
                 WHERE k.sub_id = m.subscriber_id AND k.reason IS NULL)"""
+        ),
+        params,
+    )
+    _delete_removed(conn, run_id)
+
+
+def sync_staged_memberships(conn: Connection, run_id: int, group_id: int) -> None:
+    """A change feed touches only the records it carries: each eligible one joins the group,
+    each excluded or leaving one (and the old subscriber of a moved email) leaves it. Every
+    other member stays."""
+    params = {"run": run_id, "grp": group_id}
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, detail)
+            SELECT :run, :grp, st.sub_id, st.ams_id, st.email, 'added',
+                   CASE WHEN st.is_new = 1 THEN 'new subscriber' END
+            FROM {STAGE} st WHERE st.reason IS NULL AND st.leave = 0 AND NOT EXISTS (
+                SELECT 1 FROM membership m
+                WHERE m.group_id = :grp AND m.subscriber_id = st.sub_id)"""
+        ),
+        params,
+    )
+    conn.execute(
+        text(
+            """INSERT INTO membership (group_id, subscriber_id, added_run_id)
+            SELECT :grp, subscriber_id, :run FROM run_change
+            WHERE run_id = :run AND change = 'added' AND group_id = :grp"""
+        ),
+        params,
+    )
+    conn.execute(
+        text(
+            f"""{_INSERT_CHANGE}, reason, detail)
+            SELECT DISTINCT :run, :grp, m.subscriber_id, st.ams_id, s.email, 'removed',
+                COALESCE(st.reason, '{NOT_IN_QUERY}'), st.detail
+            FROM {STAGE} st
+            JOIN membership m ON m.group_id = :grp AND m.subscriber_id IN (
+                st.moved_from, st.link_sub,
+                CASE WHEN st.leave = 1 OR st.reason IN ({BLOCKING}) THEN st.sub_id END)
+            JOIN subscriber s ON s.id = m.subscriber_id
+            WHERE (st.reason IS NOT NULL OR st.leave = 1 OR st.moved_from IS NOT NULL)
+              AND NOT (st.reason IS NULL AND st.leave = 0 AND m.subscriber_id = st.sub_id)"""
         ),
         params,
     )

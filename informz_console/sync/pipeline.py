@@ -30,7 +30,14 @@ from informz_console.sync.corrections import queue_corrections
 from informz_console.sync.preview import capture_preview, restore_preview
 from informz_console.sync.requests import SyncKind, SyncResult
 from informz_console.sync.runs import RunCounts, RunRecorder
-from informz_console.sync.stage import create_stage, drop_stage, index_stage, load, stage_rows
+from informz_console.sync.stage import (
+    create_stage,
+    drop_stage,
+    index_stage,
+    load,
+    mark_leaving,
+    stage_rows,
+)
 from informz_console.sync.verdict_cache import lookup_verdicts, save_verdicts
 
 Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord]]]]
@@ -55,6 +62,14 @@ class RunPlan:
     email_change_moves: bool = False  # iDSS: a changed email lands on a new subscriber
     # After a live run committed, with the stage still there (iDSS: write the Informz codes).
     after_commit: Callable[[Connection, RunRecorder], None] | None = None
+    # A change feed applied to one group touches only the records it carries ("records"),
+    # keeps the newest change of a record, and may say some records left the group.
+    scope: str = "group"  # "group": the fetch is the whole group | "records"
+    leaving: set[str] = field(default_factory=set)
+
+    @property
+    def keep_last(self) -> bool:
+        return self.group_id is None or self.scope == "records"
     notes: list[str] = field(default_factory=list)  # log lines known before the run
 
 
@@ -122,6 +137,8 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
             conn.commit()
             since_commit = 0
         progress(Progress("fetch", seq, total))
+    if plan.leaving:
+        mark_leaving(conn, plan.leaving)
     conn.commit()
     t["fetch"] = time.perf_counter() - started - t["rules"] - t["stage"]
     state.counts.fetched = seq
@@ -138,7 +155,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     steps: list[Callable[[], object]] = [
         lambda: index_stage(conn),
         lambda: _log_repeats(recorder, resolve.resolve(
-            conn, plan.bridge_id, keep_last=plan.group_id is None,
+            conn, plan.bridge_id, keep_last=plan.keep_last,
             email_change_moves=plan.email_change_moves)),
         lambda: apply.create_subscribers(conn, now),
         lambda: plan.email_change_moves and apply.unlink_moved(
@@ -182,7 +199,9 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
 
 
 def _membership(conn: Connection, plan: RunPlan, run_id: int) -> None:
-    if plan.group_id is not None:
+    if plan.group_id is not None and plan.scope == "records":
+        apply.sync_staged_memberships(conn, run_id, plan.group_id)
+    elif plan.group_id is not None:
         apply.sync_membership(conn, run_id, plan.group_id, plan.bridge_id)
     else:
         apply.record_created(conn, run_id)

@@ -13,6 +13,7 @@ class SyncKind(StrEnum):
     RESYNC_GROUP = "resync_group"  # the members of one group
     PARTIAL = "partial"  # iMIS: Informz_Changes above the stored high-water mark
     FULL = "full"  # iMIS: rebuild Informz_Changes, then consume all of it (staff only)
+    CHANGES = "changes"  # iDSS: changes from the change feed, applied to one list
 
 
 class Trigger(StrEnum):
@@ -23,6 +24,8 @@ class Trigger(StrEnum):
     WEEKEND = "weekend"
     LIST_REFRESH = "list_refresh"
     DEMO = "demo"
+    CHANGE_FEED = "change_feed"  # iDSS "real time": the console follows the AMS's changes
+    CONTACT_RESYNC = "contact_resync"  # iDSS: uncheck/recheck a contact's list
 
 
 @dataclass(frozen=True, slots=True)

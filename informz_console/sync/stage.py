@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, text
 
 from informz_console.domain.eligibility import Judgement
 from informz_console.sync.sql import insert_many
@@ -41,6 +41,7 @@ stage_table = Table(
     Column("sub_id", Integer),  # the subscriber this record lands on
     Column("is_new", Integer, server_default="0"),  # 1 when this run creates that subscriber
     Column("moved_from", Integer),  # iDSS: the subscriber an email change moved this id away from
+    Column("leave", Integer, server_default="0"),  # change feed: the record left this group
     prefixes=["TEMPORARY"],
 )
 
@@ -96,6 +97,16 @@ def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
             r.fields.get(CODE_FIELD) if r.fields else None,
         ))
     return rows
+
+
+def mark_leaving(conn: Connection, ams_ids: set[str]) -> None:
+    """A change feed's "removed from the list": eligible or not, the record leaves the group."""
+    ids = sorted(ams_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join(f":a{n}" for n in range(len(chunk)))
+        conn.execute(text(f"UPDATE {STAGE} SET leave = 1 WHERE ams_id IN ({marks})"),
+                     {f"a{n}": a for n, a in enumerate(chunk)})
 
 
 def load(conn: Connection, rows: list[tuple]) -> None:

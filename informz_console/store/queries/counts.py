@@ -28,6 +28,10 @@ class GroupCounts:
     fetched: int | None = None
     expected: int | None = None
     excluded: dict[str, int] = field(default_factory=dict)  # reason -> records
+    kind: str = "query"
+    # Personify (seed 001): data is only as fresh as the list's last regeneration.
+    regeneration: str = ""  # e.g. "Weekly, last 2026-11-01 02:00"
+    stale: bool = False
 
     @property
     def excluded_total(self) -> int:
@@ -49,7 +53,14 @@ def group_counts(session: Session, group: TargetGroup, bridge_name: str) -> Grou
         select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
     )
     counts = GroupCounts(group.id, bridge_name, group.name, group.remote_key, group.folder,
-                         members or 0, group.last_synced_at)
+                         members or 0, group.last_synced_at, kind=group.kind)
+    detail = group.detail or {}
+    if detail.get("regeneration_frequency") or detail.get("last_regenerated_on"):
+        last = detail.get("last_regenerated_on")
+        when = f"{datetime.fromisoformat(last):%Y-%m-%d %H:%M}" if last else "never"
+        counts.regeneration = (f"{detail.get('regeneration_frequency') or 'no frequency'}, "
+                               f"last regenerated {when}")
+    counts.stale = detail.get("stale") == "yes"
     run = latest_resync(session, group.id)
     if run is not None:
         counts.last_run_id, counts.fetched, counts.expected = run.id, run.fetched, run.expected

@@ -11,7 +11,7 @@ def reason_label(code: str | None) -> str:
     if code is None:
         return ""
     if code == NOT_IN_QUERY:
-        return "No longer returned by the AMS query"
+        return "No longer in the AMS query or list"
     try:
         return ExclusionReason(code).label
     except ValueError:
