@@ -2,12 +2,14 @@
 
     .venv/bin/python -m tests.bench.bench_sync [--members 1000000] [--workdir DIR]
 
-Builds (or reuses) a sandbox iMIS with N members, serves its REST API from a separate process,
-and measures, each in a fresh child process so peak memory is its own:
+For iMIS, Personify360 and netFORUM Pro (`--ams`, repeatable), builds (or reuses) a sandbox with
+N members, serves it from a separate process, and measures, each in a fresh child process so
+peak memory is its own:
 - floor: the same source rows loaded with raw `sqlite3.executemany` into the mirror's tables;
-- peer: dlt (pyarrow backend) loading the same rows with merge on email into duckdb, twice;
-- ours: the first full resync over ODBC + REST, a second resync with nothing changed, a partial
-  sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and merge apart.
+- peer (iMIS): dlt (pyarrow backend) loading the same rows with merge on email into duckdb, twice;
+- ours: the first full resync over the AMS's own protocol, a second resync with nothing changed,
+  (iMIS) a partial sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and
+  merge apart.
 Not a test: nothing here asserts a time. Targets (issue 2): first resync <= 2x the floor,
 unchanged <= 1.5x and faster than the peer, partial of 10k < 1 s, counts < 0.3 s, peak < 400 MB.
 """
@@ -26,8 +28,45 @@ import tempfile
 import time
 from pathlib import Path
 
-GROUP = "$/Informz/Everyone"
-GROUP_SQL = "SELECT ID, EMAIL, FIRST_NAME, LAST_NAME, COMPANY FROM Name ORDER BY ID"
+# Each AMS: its sandbox, the 1M group, the source rows of the floor, the bridge settings.
+AMS = {
+    "imis": {
+        "sandbox": ("informz_console.sandbox.imis", "ImisSandbox"), "db": "imis.db",
+        "group": "$/Informz/Everyone",
+        "source": "SELECT ID, EMAIL, FIRST_NAME, LAST_NAME, COMPANY FROM Name ORDER BY ID",
+        "settings": lambda db, site: {"connection_string": f"Driver=SQLite3;Database={db};",
+                                      "site_url": site, "username": "informz_sync"},
+        "password": "sandbox-imis-pw",
+    },
+    "personify": {
+        "sandbox": ("informz_console.sandbox.personify", "PersonifySandbox"),
+        "db": "personify.db", "group": "ALLCUST",
+        "source": "SELECT MasterCustomerId || '-' || SubCustomerId, PrimaryEmailAddress,"
+                  " FirstName, LastName, CompanyName FROM Customer",
+        "settings": lambda db, site: {"site_url": site, "username": "informz_pds"},
+        "password": "sandbox-personify-pw",
+    },
+    "netforum": {
+        "sandbox": ("informz_console.sandbox.netforum", "NetforumSandbox"),
+        "db": "netforum.db", "group": None,  # the key of "All Customers", read from the data
+        "source": "SELECT CustomerKey, Email, FirstName, LastName, Company FROM Customer",
+        "settings": lambda db, site: {"site_url": site, "username": "informz_xweb"},
+        "password": "sandbox-netforum-pw",
+    },
+}
+
+
+def sandbox_class(kind: str):  # type: ignore[no-untyped-def]
+    import importlib
+
+    module, name = AMS[kind]["sandbox"]
+    return getattr(importlib.import_module(module), name)
+
+
+def group_key(kind: str, box_dir: Path) -> str:
+    if AMS[kind]["group"] is not None:
+        return AMS[kind]["group"]
+    return sandbox_class(kind).open(box_dir).query_key("All Customers")
 
 
 def peak_mb() -> float:
@@ -37,14 +76,14 @@ def peak_mb() -> float:
 # -- children -------------------------------------------------------------------------------
 
 
-def child_floor(db: Path, work: Path) -> dict:
+def child_floor(kind: str, db: Path, work: Path) -> dict:
     from informz_console.store.engine import open_engine
 
     mirror = work / "floor.sqlite"
     for path in work.glob("floor.sqlite*"):
         path.unlink()
     open_engine(mirror).dispose()  # the same tables, by the same migrations
-    rows = sqlite3.connect(db).execute(GROUP_SQL).fetchall()
+    rows = sqlite3.connect(db).execute(AMS[kind]["source"]).fetchall()
     now = "2026-11-02 00:00:00.000000"
     conn = sqlite3.connect(mirror)
     # The mirror's own settings (store/engine.py), so the floor is a floor, not a handicap.
@@ -55,18 +94,25 @@ def child_floor(db: Path, work: Path) -> dict:
                  " active, change_high_water, created_at) VALUES (1, 'imis', 'b', '{}', 'A',"
                  " 'name', 1, 0, ?)", (now,))
     conn.execute("INSERT INTO target_group (id, bridge_id, remote_key, name, folder, kind, detail)"
-                 " VALUES (1, 1, ?, 'Everyone', '', 'query', '{}')", (GROUP,))
+                 " VALUES (1, 1, 'G', 'Everyone', '', 'query', '{}')")
     conn.commit()
+    # One subscriber per email, as in the mirror (the floor does no other rule).
+    seen: set[str] = set()
+    kept = []
+    for n, (ams_id, email, first, last, company) in enumerate(rows, 1):
+        email = email or f"none{n}"
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            kept.append((len(kept) + 1, ams_id, email, first, last, company))
     started = time.perf_counter()
     conn.executemany(
-        "INSERT OR IGNORE INTO subscriber (id, email, email_key, status, first_name, last_name,"
+        "INSERT INTO subscriber (id, email, email_key, status, first_name, last_name,"
         " company, source, created_at, updated_at) VALUES (?,?,?,'active',?,?,?,'sync',?,?)",
-        ((n, e or f"none{n}", (e or f"none{n}").lower(), f, la, c, now, now)
-         for n, (_id, e, f, la, c) in enumerate(rows, 1)))
+        ((n, e, e.lower(), f, la, c, now, now) for n, _a, e, f, la, c in kept))
     conn.executemany("INSERT INTO subscriber_link (bridge_id, ams_id, subscriber_id, linked_at)"
-                     " VALUES (1, ?, ?, ?)", ((r[0], n, now) for n, r in enumerate(rows, 1)))
+                     " VALUES (1, ?, ?, ?)", ((a, n, now) for n, a, *_ in kept))
     conn.executemany("INSERT INTO membership (group_id, subscriber_id) VALUES (1, ?)",
-                     ((n,) for n in range(1, len(rows) + 1)))
+                     ((n,) for n, *_ in kept))
     conn.commit()
     return {"floor_s": time.perf_counter() - started, "rows": len(rows), "peak_mb": peak_mb()}
 
@@ -91,9 +137,7 @@ def child_peer(db: Path, work: Path) -> dict:
     return {"peer_first_s": times[0], "peer_unchanged_s": times[1], "peak_mb": peak_mb()}
 
 
-def child_ours(db: Path, work: Path, site: str) -> dict:
-    from datetime import UTC, datetime
-
+def child_ours(kind: str, db: Path, work: Path, site: str, group: str) -> dict:
     from keyring.backends.fail import Keyring
     from sqlalchemy.orm import Session
 
@@ -111,22 +155,39 @@ def child_ours(db: Path, work: Path, site: str) -> dict:
     engine = open_engine(work / "ours.sqlite")
     clock = SystemClock()
     credentials = CredentialStore(Keyring())
-    spec = BridgeSpec("imis", "Bench", {"connection_string": f"Driver=SQLite3;Database={db};",
-                                        "site_url": site, "username": "informz_sync"})
-    credentials.set(save_bridge(engine, spec, clock), "sandbox-imis-pw")
+    spec = BridgeSpec(kind, "Bench", AMS[kind]["settings"](db, site))
+    credentials.set(save_bridge(engine, spec, clock), AMS[kind]["password"])
     service = SyncService(engine, credentials, clock)
     refreshed = service.run(SyncRequest("Bench", SyncKind.REFRESH_LIST))
     assert refreshed.ok, refreshed.error
     out: dict = {}
     for label in ("first", "unchanged"):
         started = time.perf_counter()
-        result = service.run(SyncRequest("Bench", SyncKind.RESYNC_GROUP, GROUP))
+        result = service.run(SyncRequest("Bench", SyncKind.RESYNC_GROUP, group))
         assert result.ok, result.error
         out[f"{label}_s"] = time.perf_counter() - started
         out[f"{label}_timings"] = result.timings
         out[f"{label}_counts"] = {"fetched": result.counts.fetched, "added": result.counts.added,
                                   "updated": result.counts.updated,
                                   "excluded": result.counts.excluded}
+    if kind == "imis":
+        out.update(_partial_10k(service, db))
+    started = time.perf_counter()
+    with Session(engine) as session:
+        ids = [g.id for g in match_groups(session, group)]
+        counts = all_counts(session, ids)
+    out["counts_s"] = time.perf_counter() - started
+    out["members"] = counts[0].members
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def _partial_10k(service, db: Path) -> dict:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from informz_console.sync.requests import SyncKind, SyncRequest
+
+    out: dict = {}
     service.run(SyncRequest("Bench", SyncKind.PARTIAL))  # consume what came before
     stamp = datetime.now(UTC).strftime("%H%M%S")
     with sqlite3.connect(db) as conn:  # 10,000 changed emails: the triggers record them
@@ -136,14 +197,16 @@ def child_ours(db: Path, work: Path, site: str) -> dict:
     result = service.run(SyncRequest("Bench", SyncKind.PARTIAL))
     out["partial_s"] = time.perf_counter() - started
     out["partial_counts"] = {"fetched": result.counts.fetched, "updated": result.counts.updated}
-    started = time.perf_counter()
-    with Session(engine) as session:
-        ids = [g.id for g in match_groups(session, GROUP)]
-        counts = all_counts(session, ids)
-    out["counts_s"] = time.perf_counter() - started
-    out["members"] = counts[0].members
-    out["peak_mb"] = peak_mb()
     return out
+
+
+def child_serve(kind: str, box_dir: Path) -> None:
+    """The sandbox's server in a process of its own, so the console's figures are its own."""
+    import threading
+
+    box = sandbox_class(kind).open(box_dir).start()
+    print(box.site_url, flush=True)
+    threading.Event().wait()
 
 
 # -- orchestration --------------------------------------------------------------------------
@@ -158,71 +221,90 @@ def run_child(work: Path, name: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def ensure_sandbox(work: Path, members: int) -> Path:
-    from informz_console.sandbox.imis import ImisSandbox
-
-    marker = work / "imis" / f"members-{members}"
+def ensure_sandbox(kind: str, work: Path, members: int) -> Path:
+    box_dir = work / kind
+    marker = box_dir / f"members-{members}"
     if not marker.exists():
         started = time.perf_counter()
-        ImisSandbox.create(work / "imis", members=members)
+        sandbox_class(kind).create(box_dir, members=members)
         marker.touch()
-        print(f"sandbox: {members:,} members generated in {time.perf_counter() - started:.1f} s")
-    return work / "imis"
+        print(f"{kind} sandbox: {members:,} generated in {time.perf_counter() - started:.1f} s")
+    return box_dir
 
 
-def report(floor: dict, peer: dict, ours: dict) -> None:
+def report(kind: str, floor: dict, peer: dict | None, ours: dict) -> None:
     f = floor["floor_s"]
 
     def ratio(seconds: float) -> str:
         return f"{seconds / f:5.2f}x"
 
-    print(f"\nfloor (raw sqlite3.executemany of {floor['rows']:,} rows): {f:.2f} s = 1.00x")
-    print(f"peer  dlt+pyarrow -> duckdb merge on email: first {ratio(peer['peer_first_s'])}, "
-          f"unchanged {ratio(peer['peer_unchanged_s'])}")
+    print(f"\n[{kind}] floor (raw sqlite3.executemany of {floor['rows']:,} rows): "
+          f"{f:.2f} s = 1.00x")
+    if peer:
+        print(f"peer  dlt+pyarrow -> duckdb merge on email: first "
+              f"{ratio(peer['peer_first_s'])}, unchanged {ratio(peer['peer_unchanged_s'])}")
     for label in ("first", "unchanged"):
         t = ours[f"{label}_timings"]
         parts = ", ".join(f"{k} {ratio(v)}" for k, v in t.items())
         work = t["rules"] + t["stage"] + t["merge"]
         print(f"ours  {label:9} resync: {ratio(ours[f'{label}_s'])} in all "
               f"(without the fetch: {ratio(work)}); {parts}  {ours[f'{label}_counts']}")
-    print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
-          f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
+    if "partial_s" in ours:
+        print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
+              f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
     print(f"ours  counts on the group: {ours['counts_s']:.3f} s ({ratio(ours['counts_s'])}); "
           f"{ours['members']:,} members")
-    print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB, "
-          f"peer {peer['peak_mb']:.0f} MB")
+    print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB"
+          + (f", peer {peer['peak_mb']:.0f} MB" if peer else ""))
+
+
+def bench(kind: str, work: Path, members: int, with_peer: bool) -> None:
+    box_dir = ensure_sandbox(kind, work, members)
+    db = box_dir / AMS[kind]["db"]
+    server = subprocess.Popen([sys.executable, "-m", "tests.bench.bench_sync", "--workdir",
+                               str(work), "--ams", kind, "--child", "serve"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        site = server.stdout.readline().strip()
+        group = group_key(kind, box_dir)
+        ours = run_child(work, "ours", "--ams", kind, "--site", site, "--group", group)
+        floor = run_child(work, "floor", "--ams", kind)
+        peer = run_child(work, "peer", "--ams", kind) if with_peer else None
+    finally:
+        server.terminate()
+        server.wait()
+    del db
+    report(kind, floor, peer, ours)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "informz-bench"))
+    parser.add_argument("--ams", action="append", choices=list(AMS),
+                        help="which AMS to measure (repeatable; default: all three)")
     parser.add_argument("--child")
     parser.add_argument("--site")
+    parser.add_argument("--group")
     parser.add_argument("--skip-peer", action="store_true")
     args = parser.parse_args()
     work = Path(args.workdir)
-    db = work / "imis" / "imis.db"
+    kinds = args.ams or list(AMS)
     if args.child:
-        result = {"floor": lambda: child_floor(db, work), "peer": lambda: child_peer(db, work),
-                  "ours": lambda: child_ours(db, work, args.site)}[args.child]()
+        kind = kinds[0]
+        box_dir = work / kind
+        db = box_dir / AMS[kind]["db"]
+        if args.child == "serve":
+            child_serve(kind, box_dir)
+            return
+        result = {"floor": lambda: child_floor(kind, db, work),
+                  "peer": lambda: child_peer(db, work),
+                  "ours": lambda: child_ours(kind, db, work, args.site, args.group)}[args.child]()
         print(json.dumps(result))
         return
     work.mkdir(parents=True, exist_ok=True)
-    ensure_sandbox(work, args.members)
-    server = subprocess.Popen([sys.executable, "-m", "informz_console.sandbox.imis", "serve",
-                               str(work / "imis")], stdout=subprocess.PIPE, text=True)
-    try:
-        site = server.stdout.readline().split()[0]
-        ours = run_child(work, "ours", "--site", site)
-        floor = run_child(work, "floor")
-        peer = (run_child(work, "peer") if not args.skip_peer
-                else {"peer_first_s": float("nan"), "peer_unchanged_s": float("nan"),
-                      "peak_mb": float("nan")})
-    finally:
-        server.terminate()
-        server.wait()
-    report(floor, peer, ours)
+    for kind in kinds:  # the peer loads iMIS's Name table, the spine's comparison
+        bench(kind, work, args.members, with_peer=kind == "imis" and not args.skip_peer)
 
 
 if __name__ == "__main__":
