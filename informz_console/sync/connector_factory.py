@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from informz_console.connectors.base import Connector
 from informz_console.connectors.errors import AuthError, ConfigError
+from informz_console.domain.clock import Clock
 from informz_console.domain.eligibility import SyncPolicy
 from informz_console.domain.statuses import AcceptedStatuses
 from informz_console.store.models import Bridge
@@ -54,7 +56,10 @@ def settings_mapping(bridge: Bridge) -> dict[str, Any]:
     return dict(bridge.settings)
 
 
-def build_connector(bridge: Bridge, credentials: CredentialStore) -> Connector:
+def build_connector(bridge: Bridge, credentials: CredentialStore,
+                    clock: Clock | None = None) -> Connector:
+    """`clock` goes to connectors that judge time themselves (Personify's stale lists), so
+    they agree with the service's clock."""
     if bridge.kind not in _CONNECTORS:
         raise ConfigError(f"Bridge kind {bridge.kind!r} is unknown; use one of "
                           f"{', '.join(KINDS)}.")
@@ -67,4 +72,7 @@ def build_connector(bridge: Bridge, credentials: CredentialStore) -> Connector:
     module_name, connector_class, settings_class = _CONNECTORS[bridge.kind]
     module = importlib.import_module(module_name)
     settings = getattr(module, settings_class).from_mapping(settings_mapping(bridge))
-    return getattr(module, connector_class)(settings, secret.reveal())
+    connector_type = getattr(module, connector_class)
+    if clock is not None and "clock" in inspect.signature(connector_type).parameters:
+        return connector_type(settings, secret.reveal(), clock=clock)
+    return connector_type(settings, secret.reveal())

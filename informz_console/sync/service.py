@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session
@@ -40,7 +41,11 @@ class SyncService:
     credentials: CredentialStore
     clock: Clock = field(default_factory=SystemClock)
     is_staff: bool = False
-    connector_for: object = build_connector  # (bridge, credentials) -> Connector
+    connector_for: object = None  # (bridge, credentials) -> Connector; default: the factory
+
+    def __post_init__(self) -> None:
+        if self.connector_for is None:
+            self.connector_for = partial(build_connector, clock=self.clock)
     _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def run(self, request: SyncRequest, progress: ProgressCallback = no_progress,
