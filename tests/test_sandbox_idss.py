@@ -345,7 +345,10 @@ def test_patch_of_an_unknown_contact_is_404(idss):  # noqa: F811
         for contact in ("1", "abc"):
             response = client.patch(f"/contacts/{contact}", json={"informz_code": "IZ"})
             assert response.status_code == 404 and contact in response.json()["error"]
-        assert client.get("/contacts/500001").status_code == 405
+        assert client.delete("/contacts/500001").status_code == 405  # PATCH and GET only
+        contact = client.get("/contacts/500001").json()
+        assert contact["id"] == 500001 and contact["lists"]  # a console's contact resync
+        assert client.get("/contacts/1").status_code == 404
 
 
 def test_one_contact_can_be_made_to_fail_with_a_system_error(idss):  # noqa: F811

@@ -114,3 +114,21 @@ def test_uncheck_and_recheck_forces_a_resync_of_the_contact(service, mirror, ids
     outcome = follow_once(service, "iDSS")
     assert outcome.ok and outcome.changes == 2
     assert contact["email"].lower() in {e.lower() for e in _member_emails(mirror, BOARD_LIST)}
+
+
+def test_resync_of_one_contact_is_one_call(service, mirror, idss):  # noqa: F811
+    """Seed 002: a contact in red is fixed by unchecking and rechecking its list, which "forces
+    a resync with Informz"; the console does the same for one contact in one call."""
+    from informz_console.sync.follow import resync_contact
+
+    contact = _active_board_contact(idss)
+    idss.fail_patch(contact["id"], "Record locked by iDSS user jsmith")
+    service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group=str(BOARD_LIST)))
+    assert rows(mirror, "SELECT COUNT(*) FROM contact_error WHERE resolved_at IS NULL") == [(1,)]
+    idss.fail_patch(contact["id"], None)  # the lock is gone in iDSS
+    idss.change_contact(contact["id"], remove_lists=[BOARD_LIST])  # and it left the Board
+    outcome = resync_contact(service, "iDSS", str(contact["id"]))
+    assert outcome.ok
+    assert contact["email"].lower() not in {e.lower() for e in _member_emails(mirror, BOARD_LIST)}
+    assert rows(mirror, "SELECT COUNT(*) FROM contact_error WHERE resolved_at IS NULL") == [(0,)]
+    assert {r.counts.fetched for r in outcome.results} == {1}

@@ -64,6 +64,7 @@ from informz_console.connectors.idss_records import (
     parse_changes_page,
     parse_contacts_page,
     to_group,
+    to_record,
 )
 from informz_console.connectors.idss_settings import MAX_PAGE_SIZE, IdssSettings
 from informz_console.connectors.idss_streams import change_pages, contact_pages
@@ -245,6 +246,22 @@ class IdssConnector:
         )
 
     # -- pages ---------------------------------------------------------------------------------
+    def contact(self, contact_id: str | int) -> IdssChange:
+        """One contact as iDSS holds it now, with its lists: what an uncheck/recheck of a list
+        resyncs (seed 002)."""
+        data = self._http.get_json(
+            f"/contacts/{quote(str(contact_id), safe='')}", f"contact {contact_id}",
+            not_found=f"There is no iDSS contact {contact_id} at {self.site}.",
+        )
+        try:
+            lists = tuple(str(item) for item in data["lists"])
+            return IdssChange(0, to_record(data), lists, IdssChangeKind.UPDATED)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise RemoteDataError(
+                f"iDSS at {self.site} answered contact {contact_id} without the expected fields "
+                f"(id, email, active, lists)."
+            ) from None
+
     def _lists(self) -> list[RemoteGroup]:
         data = self._http.get_json("/distribution-lists", "distribution lists")
         try:

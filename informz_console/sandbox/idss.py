@@ -13,15 +13,13 @@ From a shell: `python -m informz_console.sandbox.idss create DIR --members 10000
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from informz_console.sandbox import idss_edit
+from informz_console.sandbox.handle import SandboxHandle, command_line
 from informz_console.sandbox.idss_data import (
     BOARD_LIST,
     EVERYONE_LIST,
@@ -30,7 +28,7 @@ from informz_console.sandbox.idss_data import (
     generate,
 )
 from informz_console.sandbox.idss_db import CONTACT_COLUMNS, contact_json
-from informz_console.sandbox.idss_http import API, FAIL_MODES, FaultPlan, IdssHttpServer
+from informz_console.sandbox.idss_http import API, IdssHttpServer
 
 __all__ = ["BOARD_LIST", "DB_NAME", "EVERYONE_LIST", "LISTS", "IdssSandbox", "RecordedPatch"]
 
@@ -49,42 +47,21 @@ class RecordedPatch:
     error: str | None  # the error text answered, None on success
 
 
-class IdssSandbox:
+class IdssSandbox(SandboxHandle):
+    LABEL = "iDSS"
+    SERVER = "REST server"
+    DB_NAME = DB_NAME
+    THREAD_NAME = "idss-sandbox-http"
     API_KEY = "sandbox-idss-key-6f1d2c"
+    stats: GenerateStats | None
+    _server: IdssHttpServer | None
 
-    def __init__(self, directory: str | Path) -> None:
-        self.directory = Path(directory)
-        self.stats: GenerateStats | None = None
-        self._server: IdssHttpServer | None = None
-        self._thread: threading.Thread | None = None
+    _generate = staticmethod(generate)
 
-    @classmethod
-    def create(cls, directory: str | Path, members: int = 5000, seed: int = 1) -> IdssSandbox:
-        """Generate a fresh database in `directory` (created if needed, any old one replaced)."""
-        sandbox = cls(directory)
-        sandbox.directory.mkdir(parents=True, exist_ok=True)
-        sandbox.stats = generate(sandbox.db_path, members=members, seed=seed)
-        return sandbox
-
-    @classmethod
-    def open(cls, directory: str | Path) -> IdssSandbox:
-        sandbox = cls(directory)
-        if not sandbox.db_path.is_file():
-            raise FileNotFoundError(f"No iDSS sandbox database at {sandbox.db_path}.")
-        return sandbox
+    def _new_server(self, port: int) -> IdssHttpServer:
+        return IdssHttpServer(port, self.db_path, self.API_KEY)
 
     # -- connection settings -------------------------------------------------------------------
-    @property
-    def db_path(self) -> Path:
-        return self.directory / DB_NAME
-
-    @property
-    def site_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("The iDSS sandbox REST server is not running; call start() first.")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
     @property
     def api_url(self) -> str:
         return self.site_url + API
@@ -92,10 +69,6 @@ class IdssSandbox:
     @property
     def api_key(self) -> str:
         return self.API_KEY
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
 
     def bridge_settings(self, **overrides: object) -> dict[str, object]:
         """A mapping for `IdssSettings.from_mapping` pointing at this sandbox (server started)."""
@@ -106,67 +79,6 @@ class IdssSandbox:
         }
         settings.update(overrides)
         return settings
-
-    # -- REST server ---------------------------------------------------------------------------
-    def start(self, port: int = 0) -> IdssSandbox:
-        if self._server is None:
-            server = IdssHttpServer(port, self.db_path, self.API_KEY)
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="idss-sandbox-http",
-                daemon=True,
-            )
-            thread.start()
-            self._server, self._thread = server, thread
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.stop()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> IdssSandbox:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    # -- fault switches (see idss_http) --------------------------------------------------------
-    @property
-    def fail_mode(self) -> str | None:
-        return None if self._server is None else self._server.faults.mode
-
-    @fail_mode.setter
-    def fail_mode(self, mode: str | None) -> None:
-        self.set_fault(mode)
-
-    def set_fault(self, mode: str | None, *, after_requests: int = 0, slow_s: float = 5.0) -> None:
-        """None | "refuse" (503) | "garbage" (HTML 200) | "slow" | "drop", after N good requests."""
-        if mode not in FAIL_MODES:
-            raise ValueError(f"Unknown fail mode {mode!r}; use one of {FAIL_MODES}.")
-        if self._server is None:
-            raise RuntimeError("The iDSS sandbox REST server is not running; call start() first.")
-        self._server.set_faults(FaultPlan(mode, after_requests, slow_s))
-
-    @property
-    def latency_s(self) -> float:
-        return 0.0 if self._server is None else self._server.latency_s
-
-    @latency_s.setter
-    def latency_s(self, seconds: float) -> None:
-        """Delay every request by this much, like a WAN round trip (for benchmarks)."""
-        if self._server is None:
-            raise RuntimeError("The iDSS sandbox REST server is not running; call start() first.")
-        self._server.latency_s = max(0.0, float(seconds))
 
     # -- per-contact PATCH failures (seed 002: "the XML call and system error") ---------------
     def fail_patch(self, contact_id: int, system_error: str | None, status: int = 500) -> None:
@@ -271,30 +183,14 @@ class _Transaction:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m informz_console.sandbox.idss")
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="generate a sandbox database")
-    create.add_argument("directory")
-    create.add_argument("--members", type=int, default=5000, help="number of contacts")
-    create.add_argument("--seed", type=int, default=1)
-    serve = commands.add_parser("serve", help="run the REST server until interrupted")
-    serve.add_argument("directory")
-    serve.add_argument("--port", type=int, default=0)
-    serve.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
-    args = parser.parse_args(argv)
-    if args.command == "create":
-        stats = IdssSandbox.create(args.directory, members=args.members, seed=args.seed).stats
-        print(f"Created {args.directory}/{DB_NAME}: {stats}")
-        return
-    sandbox = IdssSandbox.open(args.directory).start(args.port)
-    sandbox.latency_s = args.latency
-    print(f"{sandbox.site_url} {sandbox.api_key}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+    command_line(
+        IdssSandbox,
+        argv,
+        module="informz_console.sandbox.idss",
+        server="REST server",
+        banner=lambda sandbox: f"{sandbox.site_url} {sandbox.api_key}",
+        members_help="number of contacts",
+    )
 
 
 if __name__ == "__main__":

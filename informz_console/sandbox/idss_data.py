@@ -23,15 +23,12 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
-import threading
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from queue import Queue
 
+from informz_console.sandbox.bulk import bulk_load, prefetched
 from informz_console.sandbox.idss_schema import create_indexes_and_triggers, create_tables
 from informz_console.sandbox.imis_people import (
     COMPANIES,
@@ -41,12 +38,15 @@ from informz_console.sandbox.imis_people import (
     UNICODE_FIRST,
     UNICODE_LAST,
 )
+from informz_console.sandbox.people import EmailMess, EmailRates, Names, day_index, day_list, draw
 
 FIRST_DAY = date(2015, 1, 1)
 LAST_DAY = date(2025, 6, 30)  # the population's "today": no generated value depends on the clock
 FIRST_ID = 500_000
 BATCH = 20_000
 BOARD_SIZE = 15
+# email: missing 4%, invalid 2% (three bad domains, no cut-off TLD), fixable 1.5%, shared 2%
+EMAIL = EmailRates(0.03, 0.04, 0.05, 0.055, 0.06, 0.065, 0.072, 0.075, 0.085, 0.095, bad_domains=3)
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,6 @@ class GenerateStats:
     last_id: int = 0
 
 
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in folded.lower() if ch.isalnum()) or "contact"
-
-
 def stamp(day: date, hour: int = 12, minute: int = 0) -> str:
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:00Z"
 
@@ -96,67 +91,26 @@ class Population:
         self.members = members
         self.board = set(self.rng.sample(range(members), min(BOARD_SIZE, members)))
         self.created_from = members - max(1, members // 100)  # the newest 1% get 'created'
-        span = (LAST_DAY - FIRST_DAY).days
-        self.days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range(span + 1)]
-        self.recent: list[str] = []
+        self.days = day_list(FIRST_DAY, LAST_DAY)
         self.stats = GenerateStats()
-        self.first = [(n, _ascii(n)) for n in FIRST]
-        self.last = [(n, _ascii(n)) for n in LAST]
-        self.ufirst = [(n, _ascii(n)) for n in UNICODE_FIRST]
-        self.ulast = [(n, _ascii(n)) for n in UNICODE_LAST]
-        self.companies = [(c, _ascii(c) + ".org") for c in COMPANIES]
+        self.names = Names("contact", FIRST, LAST, UNICODE_FIRST, UNICODE_LAST, COMPANIES)
+        self._email = EmailMess(EMAIL)
         self.drawn = [spec for spec in LISTS if 0 < spec.share < 1]
 
     def email(self, local: str, domain: str) -> str | None:
-        r = self.rng.random
-        x = r()
-        clean = f"{local}@{domain}"
-        if x >= 0.095:
-            self.recent.append(clean)
-            if len(self.recent) > 64:
-                del self.recent[0]
-            return clean
-        if x < 0.03:
-            return ""
-        if x < 0.04:
-            return None
-        if x < 0.05:
-            return f"{local}.{domain}"  # no @
-        if x < 0.055:
-            return f"{local[:3]} {local[3:]}@{domain}"  # a space inside
-        if x < 0.06:
-            bad = (domain.split(".")[0], domain.replace(".", ".."), "-" + domain)
-            return f"{local}@{bad[int(r() * 3)]}"
-        if x < 0.065:
-            return f"{local}@@{domain}"
-        if x < 0.072:
-            return (f" {clean}", f"{clean} ", f"  {clean}  ")[int(r() * 3)]
-        if x < 0.075:
-            return clean + "."
-        if not self.recent:
-            return clean
-        shared = self.recent[int(r() * len(self.recent))]
-        if x < 0.085:
-            return shared
-        at = shared.index("@")
-        return shared[:at].title() + "@" + shared[at + 1 :].upper()
+        return self._email(local, domain, self.rng.random)
 
     def contact(self, i: int, contact_id: int, contacts: list, members: dict, changes: list):
         r = self.rng.random
-        if r() < 0.005:
-            first, first_a = self.ufirst[int(r() * len(self.ufirst))]
-            last, last_a = self.ulast[int(r() * len(self.ulast))]
-        else:
-            first, first_a = self.first[int(r() * len(self.first))]
-            last, last_a = self.last[int(r() * len(self.last))]
+        first, first_a, last, last_a = self.names.person(r)
         company, domain = ("", "")
         if r() < 0.7:
-            company, domain = self.companies[int(r() * len(self.companies))]
+            company, domain = self.names.company(r)
         if not domain or r() < 0.5:
-            domain = PERSONAL_DOMAINS[int(r() * len(PERSONAL_DOMAINS))]
+            domain = draw(PERSONAL_DOMAINS, r)
         email = self.email(f"{first_a}.{last_a}{contact_id}", domain)
         active = r() >= 0.06
-        day = min(int(len(self.days) * (i + r()) / self.members), len(self.days) - 1)
+        day = day_index(self.days, i, r(), self.members)
         modified = f"{self.days[day]}T{8 + int(r() * 10):02d}:{int(r() * 60):02d}:00Z"
         contacts.append((contact_id, email, first, last, company, 1 if active else 0, modified))
 
@@ -187,44 +141,13 @@ def batches(pop: Population) -> Iterator[tuple[list, dict[int, list], list]]:
         yield batch
 
 
-def _prefetched(items: Iterator[tuple], depth: int = 2) -> Iterator[tuple]:
-    """Build the next batches in a thread while SQLite writes this one (it steps sans GIL)."""
-    done = object()
-    queue: Queue = Queue(maxsize=depth)
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            for item in items:
-                queue.put(item)
-        except BaseException as exc:  # handed to the consumer below
-            failure.append(exc)
-        finally:
-            queue.put(done)
-
-    worker = threading.Thread(target=produce, name="idss-sandbox-generate", daemon=True)
-    worker.start()
-    while (item := queue.get()) is not done:
-        yield item
-    worker.join()
-    if failure:
-        raise failure[0]
-
-
 def generate(path: str | Path, members: int = 5000, seed: int = 1) -> GenerateStats:
     """Write a fresh sandbox database at `path` (replacing any file there)."""
     if members < 0:
         raise ValueError("The number of contacts cannot be negative.")
-    path = Path(path)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    pop = Population(members, seed)
-    stats = pop.stats
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-256000",
-                       "temp_store=MEMORY", "locking_mode=EXCLUSIVE"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
+    with bulk_load(path) as conn:
+        pop = Population(members, seed)
+        stats = pop.stats
         create_tables(conn)
         conn.execute("BEGIN")
         conn.executemany(
@@ -232,7 +155,7 @@ def generate(path: str | Path, members: int = 5000, seed: int = 1) -> GenerateSt
             " VALUES (?, ?, ?, ?, ?)",
             [(s.id, s.name, s.folder, s.created, stamp(LAST_DAY, 7)) for s in LISTS],
         )
-        for contacts, memberships, changes in _prefetched(batches(pop)):
+        for contacts, memberships, changes in prefetched(batches(pop), "idss-sandbox-generate"):
             conn.executemany(
                 "INSERT INTO contacts (id, email, first_name, last_name, company, active,"
                 " modified) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -254,9 +177,4 @@ def generate(path: str | Path, members: int = 5000, seed: int = 1) -> GenerateSt
         )
         conn.execute("COMMIT")
         create_indexes_and_triggers(conn)
-        conn.execute("ANALYZE")
-        conn.execute("PRAGMA locking_mode=NORMAL")
-        conn.execute("PRAGMA journal_mode=WAL")
-    finally:
-        conn.close()
     return stats

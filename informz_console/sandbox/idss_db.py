@@ -11,12 +11,10 @@ same per page at the end as at the start.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from queue import Empty, SimpleQueue
+
+from informz_console.sandbox.pool import ConnectionPool
 
 CONTACT_COLUMNS = (
     "c.id, c.email, c.first_name, c.last_name, c.company, c.active, c.informz_code, c.modified"
@@ -52,33 +50,9 @@ def contact_json(row: tuple) -> dict:
 
 class IdssDb:
     def __init__(self, db_path: str | Path) -> None:
-        self._db_path = str(db_path)
-        self._pool: SimpleQueue[sqlite3.Connection] = SimpleQueue()
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._db_path, timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        return conn
-
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = self._pool.get_nowait()
-        except Empty:
-            conn = self._connect()
-        try:
-            yield conn
-        finally:
-            if conn.in_transaction:
-                conn.rollback()
-            self._pool.put(conn)
-
-    def close(self) -> None:
-        while True:
-            try:
-                self._pool.get_nowait().close()
-            except Empty:
-                break
+        self._pool = ConnectionPool(db_path)
+        self.connection = self._pool.connection
+        self.close = self._pool.close
 
     # -- reads ---------------------------------------------------------------------------------
     def lists(self) -> list[dict]:
@@ -153,6 +127,12 @@ class IdssDb:
                 f"SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.id = ?", (contact_id,)
             ).fetchone()
         return None if row is None else contact_json(row)
+
+    def contact_lists(self, contact_id: int) -> list[int]:
+        with self.connection() as conn:
+            return [row[0] for row in conn.execute(
+                "SELECT list_id FROM list_contacts WHERE contact_id = ? ORDER BY list_id",
+                (contact_id,))]
 
     def patch_failure(self, contact_id: int) -> tuple[int, str] | None:
         with self.connection() as conn:

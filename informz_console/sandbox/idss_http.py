@@ -20,37 +20,32 @@ Every `/api/v1` request needs the key (missing or wrong -> 401 `{"error": ...}`)
   on an update that changed the email. `next_since` is the last seq returned (`since` when none),
   `latest_seq` the feed's newest seq. `limit` defaults to 100, at most 1000; 0 only reports
   `latest_seq`.
+- `GET contacts/{id}` -> the contact with `lists` (its list ids); an unknown contact -> 404.
 - `PATCH contacts/{id}` `{"informz_code": "..."}` -> 200 with the contact. The only write the
   platform makes (seed 002: sync is one-way): a body with any other field -> 400, a code that is
   not a non-empty string of at most 64 characters -> 400, an unknown contact -> 404, a contact
   set to fail (`patch_failures`) -> that status with its system error. Every PATCH that reaches
   the API (faults aside) is written to `patch_log` with its path, body, status and error.
 
-Fault switches (`FaultPlan`) for tests: "refuse" answers 503, "garbage" a 200 HTML page,
-"slow" sleeps `slow_s` before answering, "drop" closes the socket mid-body; `after_requests`
-lets that many requests through first. `latency_s` delays every request (a WAN round trip).
+Fault switches and latency: see `fault_http` ("drop" cuts a contacts page short).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import re
 import secrets
-import socket
 import sqlite3
-import sys
-import threading
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from informz_console.sandbox.fault_http import FAIL_MODES, FaultHandler, FaultPlan, FaultServer
 from informz_console.sandbox.idss_db import IdssDb
 
-FAIL_MODES = (None, "refuse", "garbage", "slow", "drop")
+__all__ = ["API", "FAIL_MODES", "FaultPlan", "IdssHttpServer"]
+
 API = "/api/v1"
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -63,13 +58,6 @@ _LISTS = re.compile(r"^/distribution-lists/?$")
 _LIST_CONTACTS = re.compile(r"^/distribution-lists/([^/]+)/contacts/?$")
 _CHANGES = re.compile(r"^/changes/?$")
 _CONTACT = re.compile(r"^/contacts/([^/]+)/?$")
-
-
-@dataclass
-class FaultPlan:
-    mode: str | None = None
-    after_requests: int = 0
-    slow_s: float = 5.0
 
 
 def encode_cursor(list_id: int, after: int) -> str:
@@ -95,63 +83,14 @@ class _ApiError(Exception):
         self.message = message
 
 
-class IdssHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class IdssHttpServer(FaultServer):
     def __init__(self, port: int, db_path: str | Path, api_key: str) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(port, _Handler)
         self.db = IdssDb(db_path)
         self.api_key = api_key
-        self.faults = FaultPlan()
-        self.latency_s = 0.0
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._served = 0
-        self._sockets: set[socket.socket] = set()
-
-    def next_fault(self) -> FaultPlan | None:
-        with self._lock:
-            self._served += 1
-            plan = self.faults
-            if plan.mode is None or self._served <= plan.after_requests:
-                return None
-            return plan
-
-    def set_faults(self, plan: FaultPlan) -> None:
-        if plan.mode not in FAIL_MODES:
-            raise ValueError(f"Unknown fail mode {plan.mode!r}; use one of {FAIL_MODES}.")
-        with self._lock:
-            self.faults = plan
-            self._served = 0
-
-    # -- lifecycle: close live keep-alive connections too, so "server down" really is down ------
-    def process_request(self, request, client_address) -> None:
-        with self._lock:
-            self._sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self._lock:
-            self._sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request, client_address) -> None:
-        """Quiet about clients that hang up and about requests cut short by stop()."""
-        error = sys.exc_info()[1]
-        if self.stopping.is_set() or isinstance(error, ConnectionError | TimeoutError):
-            return
-        super().handle_error(request, client_address)
 
     def stop(self) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
-        with self._lock:
-            live = list(self._sockets)
-        for sock in live:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        super().stop()
         self.db.close()
 
 
@@ -167,15 +106,11 @@ def _int(value: str | None, name: str, default: int, low: int, high: int | None 
     return number if high is None else min(number, high)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    # Headers and body leave in separate writes; without TCP_NODELAY the client's delayed
-    # ACK holds each small answer ~40 ms (measured: 43 ms per iDSS PATCH, 2.3 ms with it).
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
+class _Handler(FaultHandler):
     server: IdssHttpServer
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet sandbox
-        return
+    garbage_body = _GARBAGE
+    drop_prefix = b'{"contacts": [{"id": 500001, "email": "'
+    json_options = {"ensure_ascii": False}
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         self._serve("GET", b"")
@@ -191,9 +126,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:  # noqa: N802
         self._serve("DELETE", self._body())
-
-    def _body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     # -- routing -------------------------------------------------------------------------------
     def _serve(self, method: str, body: bytes) -> None:
@@ -217,6 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
             if _CHANGES.match(route):
                 self._only(method, "GET")
                 return self._changes(params)
+            if (match := _CONTACT.match(route)) and method == "GET":
+                return self._contact(match.group(1))
             if match := _CONTACT.match(route):
                 self._only(method, "PATCH")
                 return self._patch(url.path, match.group(1), body)
@@ -225,6 +159,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(err.status, {"error": err.message})
         except sqlite3.Error:
             self._json(500, {"error": "An internal error occurred in iDSS."})
+
+    def _contact(self, contact_text: str) -> None:
+        """GET contacts/{id}: one contact with the ids of its lists (a console's "resync this
+        contact" reads it)."""
+        contact = self.server.db.contact(int(contact_text)) if contact_text.isdigit() else None
+        if contact is None:
+            raise _ApiError(404, f"Contact '{contact_text}' does not exist.")
+        contact["lists"] = self.server.db.contact_lists(int(contact_text))
+        self._json(200, contact)
 
     @staticmethod
     def _only(method: str, allowed: str) -> None:
@@ -301,44 +244,3 @@ class _Handler(BaseHTTPRequestHandler):
         if failure is not None:
             raise _ApiError(*failure)
         return 200, self.server.db.set_informz_code(contact_id, code) or {}
-
-    # -- helpers -------------------------------------------------------------------------------
-    def _faulted(self) -> bool:
-        if self.server.latency_s > 0 and self.server.stopping.wait(self.server.latency_s):
-            self.close_connection = True
-            return True
-        plan = self.server.next_fault()
-        if plan is None:
-            return False
-        if plan.mode == "slow":
-            if self.server.stopping.wait(plan.slow_s):
-                self.close_connection = True
-                return True
-            return False
-        if plan.mode == "refuse":
-            self._send(503, b"<html><body>Service Unavailable</body></html>", "text/html")
-        elif plan.mode == "garbage":
-            self._send(200, _GARBAGE, "text/html; charset=utf-8")
-        elif plan.mode == "drop":
-            self.send_response(200)
-            self.send_header("Content-Type", _JSON)
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            self.wfile.write(b'{"contacts": [{"id": 500001, "email": "')
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            self.close_connection = True
-        return True
-
-    def _json(self, status: int, payload: object) -> None:
-        self._send(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), _JSON)
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if status >= 500:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(body)

@@ -22,60 +22,27 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from queue import Queue
 
+from informz_console.sandbox.bulk import bulk_load, prefetched
 from informz_console.sandbox.imis_iqa import IQA_QUERIES
 from informz_console.sandbox.imis_people import GenerateStats, Population, batches
 from informz_console.sandbox.imis_schema import create_indexes_and_triggers, create_tables
-
-
-def _prefetched(batches: Iterator[tuple], depth: int = 2) -> Iterator[tuple]:
-    """Build the next batches in a thread while SQLite writes this one (it steps sans GIL)."""
-    done = object()
-    queue: Queue = Queue(maxsize=depth)
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                queue.put(batch)
-        except BaseException as exc:  # handed to the consumer below
-            failure.append(exc)
-        finally:
-            queue.put(done)
-
-    worker = threading.Thread(target=produce, name="imis-sandbox-generate", daemon=True)
-    worker.start()
-    while (item := queue.get()) is not done:
-        yield item
-    worker.join()
-    if failure:
-        raise failure[0]
 
 
 def generate(
     path: str | Path, members: int = 5000, seed: int = 1, *, now: datetime | None = None
 ) -> GenerateStats:
     """Write a fresh sandbox database at `path` (replacing any file there)."""
-    path = Path(path)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    pop = Population(members, seed)
-    stats = pop.stats
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-256000",
-                       "temp_store=MEMORY", "locking_mode=EXCLUSIVE"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
+    with bulk_load(path) as conn:
+        pop = Population(members, seed)
+        stats = pop.stats
         create_tables(conn)
         conn.execute("BEGIN")
-        for names, addresses, activities in _prefetched(batches(pop)):
+        for names, addresses, activities in prefetched(batches(pop), "imis-sandbox-generate"):
             conn.executemany("INSERT INTO Name VALUES (?,?,?,?,?,?,?,?,?,?,?)", names)
             conn.executemany(
                 "INSERT INTO Name_Address (ADDRESS_NUM, ID, PURPOSE, EMAIL, PREFERRED_MAIL)"
@@ -94,11 +61,6 @@ def generate(
         _write_catalogue(conn, pop, seed, now)
         conn.execute("COMMIT")
         create_indexes_and_triggers(conn)
-        conn.execute("ANALYZE")
-        conn.execute("PRAGMA locking_mode=NORMAL")
-        conn.execute("PRAGMA journal_mode=WAL")
-    finally:
-        conn.close()
     return pop.stats
 
 

@@ -10,13 +10,11 @@ the same skip/repeat risk a real iMIS has when rows change between two page requ
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty, SimpleQueue
+
+from informz_console.sandbox.pool import ConnectionPool
 
 STEP = 100
 PAGE_COLUMNS = "ID, FIRST_NAME, LAST_NAME, STATUS"
@@ -32,26 +30,12 @@ class _QueryIndex:
 
 class IqaEvaluator:
     def __init__(self, db_path: str | Path) -> None:
-        self._db_path = str(db_path)
-        self._pool: SimpleQueue[sqlite3.Connection] = SimpleQueue()
+        self._pool = ConnectionPool(db_path)
+        self._connection = self._pool.connection
         self._lock = threading.Lock()
-        self._monitor = self._connect()
+        self._monitor = self._pool.connect()
         self._version: int | None = None
         self._indexes: dict[str, _QueryIndex] = {}
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self._db_path, timeout=30, check_same_thread=False)
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = self._pool.get_nowait()
-        except Empty:
-            conn = self._connect()
-        try:
-            yield conn
-        finally:
-            self._pool.put(conn)
 
     def _index(self, query_path: str) -> _QueryIndex | None:
         with self._lock:
@@ -104,8 +88,4 @@ class IqaEvaluator:
 
     def close(self) -> None:
         self._monitor.close()
-        while True:
-            try:
-                self._pool.get_nowait().close()
-            except Empty:
-                break
+        self._pool.close()

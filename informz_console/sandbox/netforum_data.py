@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from queue import Queue
 
+from informz_console.sandbox.bulk import bulk_load, prefetched
 from informz_console.sandbox.netforum_people import (
     COLUMNS,
     LAST_DAY,
@@ -120,50 +118,19 @@ PERSONALIZATION_FIELDS = (
 )
 
 
-def _prefetched(items: Iterator[list[tuple]], depth: int = 2) -> Iterator[list[tuple]]:
-    """Build the next batches in a thread while SQLite writes this one (it steps sans GIL)."""
-    done = object()
-    queue: Queue = Queue(maxsize=depth)
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            for batch in items:
-                queue.put(batch)
-        except BaseException as exc:  # handed to the consumer below
-            failure.append(exc)
-        finally:
-            queue.put(done)
-
-    worker = threading.Thread(target=produce, name="netforum-sandbox-generate", daemon=True)
-    worker.start()
-    while (item := queue.get()) is not done:
-        yield item
-    worker.join()
-    if failure:
-        raise failure[0]
-
-
 def generate(
     path: str | Path, members: int = 5000, seed: int = 1, *, now: datetime | None = None
 ) -> GenerateStats:
     """Write a fresh sandbox database at `path` (replacing any file there)."""
     if members < 0:
         raise ValueError("The number of members must be zero or more.")
-    path = Path(path)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
-    customers = Customers(members, seed)
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-256000",
-                       "temp_store=MEMORY", "locking_mode=EXCLUSIVE"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
+    with bulk_load(path) as conn:
+        customers = Customers(members, seed)
         conn.executescript(SCHEMA)
         conn.execute("BEGIN")
         insert = f"INSERT INTO Customer ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 15)})"
-        for batch in _prefetched(batches(customers)):
+        for batch in prefetched(batches(customers), "netforum-sandbox-generate"):
             conn.executemany(insert, batch)
         customers.stats.queries = _write_queries(conn, seed, now)
         conn.executemany(
@@ -172,11 +139,6 @@ def generate(
         )
         conn.execute("COMMIT")
         conn.execute("CREATE UNIQUE INDEX ix_customer_key ON Customer (CustomerKey)")
-        conn.execute("ANALYZE")
-        conn.execute("PRAGMA locking_mode=NORMAL")
-        conn.execute("PRAGMA journal_mode=WAL")
-    finally:
-        conn.close()
     return customers.stats
 
 

@@ -19,35 +19,24 @@ same seed gives the same rows. Approximate rates (the tests check them loosely):
 from __future__ import annotations
 
 import random
-import unicodedata
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-# fmt: off
-FIRST = [
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
-    "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-    "Charles", "Karen", "Chris", "Nancy", "Daniel", "Lisa", "Matthew", "Betty", "Anthony",
-    "Margaret", "Mark", "Sandra", "Donald", "Ashley", "Steven", "Kimberly", "Paul", "Emily",
-]
-LAST = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
-    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "O'Neil",
-]
-COMPANIES = [
-    "Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Industries", "Wayne Enterprises",
-    "Hooli", "Vandelay Industries", "Soylent", "Tyrell Corp", "Cyberdyne Systems", "Wonka Foods",
-    "Pied Piper", "Massive Dynamic", "Oceanic Airlines", "Aperture Science", "Smith & Sons",
-]
-# fmt: on
-UNICODE_FIRST = ["José", "Zoë", "Łukasz", "Søren", "Renée", "Jürgen", "Ana María", "Øyvind"]
-UNICODE_LAST = ["Müller", "Núñez", "Dvořák", "Żółć", "García-Pérez", "Björk", "Çelik"]
+from informz_console.sandbox import people
+from informz_console.sandbox.people import (
+    EmailMess,
+    EmailRates,
+    Names,
+    day_index,
+    day_list,
+    draw,
+    pick,
+)
+
+COMPANIES = [*people.COMPANIES, "Smith & Sons"]
 PERSONAL_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "aol.com", "me.com"]
-# (upper bounds of a uniform draw in [0, 1), values): one more value than bounds, for the rest
+# for people.pick: (upper bounds of a uniform draw in [0, 1), values)
 STATUSES = (
     [0.70, 0.74, 0.76, 0.84, 0.90],
     ["Active", "Grace Period", "Pending", "Expired", "Terminated", "Non-member"],
@@ -60,6 +49,8 @@ LAST_DAY = date(2025, 6, 30)  # the population's "today": customer data never de
 BOARD_SIZE = 15
 BATCH = 20_000
 FIRST_RECNO = 100_000
+# Email: missing 5%, invalid 2.4%, fixable 1.5%, shared 1.5%
+EMAIL = EmailRates(0.04, 0.05, 0.06, 0.067, 0.074, 0.079, 0.086, 0.089, 0.0965, 0.104)
 
 # the Customer row, in table order (see netforum_data.SCHEMA)
 COLUMNS = (
@@ -78,15 +69,6 @@ class GenerateStats:
     last_record_number: int = 0
 
 
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in folded.lower() if ch.isalnum()) or "member"
-
-
-def _pick(table: tuple[list[float], list[str]], x: float) -> str:
-    return table[1][bisect_right(table[0], x)]
-
-
 class Customers:
     """One pass over the customers, in RecordNumber order."""
 
@@ -94,56 +76,17 @@ class Customers:
         self.rng = random.Random(f"netforum:{seed}")
         self.count = count
         self.board = set(self.rng.sample(range(count), min(BOARD_SIZE, count)))
-        span = (LAST_DAY - FIRST_DAY).days
-        self.days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range(span + 1)]
-        self.recent: list[str] = []
+        self.days = day_list(FIRST_DAY, LAST_DAY)
         self.stats = GenerateStats()
-        self.first = [(n, _ascii(n)) for n in FIRST]
-        self.last = [(n, _ascii(n)) for n in LAST]
-        self.ufirst = [(n, _ascii(n)) for n in UNICODE_FIRST]
-        self.ulast = [(n, _ascii(n)) for n in UNICODE_LAST]
-        self.companies = [(c, _ascii(c) + ".org") for c in COMPANIES]
-
-    def email(self, local: str, domain: str, r) -> str | None:
-        """The primary email (cst_eml_address_dn) with the mess at the documented rates."""
-        x = r()
-        clean = f"{local}@{domain}"
-        if x >= 0.104:
-            self.recent.append(clean)
-            if len(self.recent) > 64:
-                del self.recent[0]
-            return clean
-        if x < 0.04:
-            return ""
-        if x < 0.05:
-            return None
-        if x < 0.06:
-            return f"{local}.{domain}"  # no @
-        if x < 0.067:
-            return f"{local[:3]} {local[3:]}@{domain}"  # space inside
-        if x < 0.074:
-            bad = (domain.split(".")[0], domain.replace(".", ".."), "-" + domain, domain[:-2])
-            return f"{local}@{bad[int(r() * 4)]}"
-        if x < 0.079:
-            return f"{local}@@{domain}"
-        if x < 0.086:
-            return (f" {clean}", f"{clean} ", f"  {clean}  ")[int(r() * 3)]
-        if x < 0.089:
-            return clean + "."
-        if not self.recent:
-            return clean
-        shared = self.recent[int(r() * len(self.recent))]
-        if x < 0.0965:
-            return shared
-        at = shared.index("@")
-        return shared[:at].title() + "@" + shared[at + 1 :].upper()
+        self.names = Names("member", companies=COMPANIES)
+        self.email = EmailMess(EMAIL)  # email(local, domain, r): cst_eml_address_dn
 
     def customer(self, i: int, recno: int) -> tuple:
         r = self.rng.random
         h = f"{self.rng.getrandbits(128):032x}"
         key = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
-        status = _pick(STATUSES, r())
-        company, domain = self.companies[int(r() * len(self.companies))]
+        status = pick(STATUSES, r())
+        company, domain = self.names.company(r)
         if r() < 0.06:
             kind, first, last = "Organization", None, None
             local = f"info{recno}"
@@ -151,22 +94,17 @@ class Customers:
             self.stats.organizations += 1
         else:
             kind = "Individual"
-            if r() < 0.005:
-                first, first_a = self.ufirst[int(r() * len(self.ufirst))]
-                last, last_a = self.ulast[int(r() * len(self.ulast))]
-            else:
-                first, first_a = self.first[int(r() * len(self.first))]
-                last, last_a = self.last[int(r() * len(self.last))]
+            first, first_a, last, last_a = self.names.person(r)
             local = f"{first_a}.{last_a}{recno}"
             if r() < 0.35:
                 company = None
-                domain = PERSONAL_DOMAINS[int(r() * len(PERSONAL_DOMAINS))]
-            member_type = None if status == "Non-member" else _pick(MEMBER_TYPES, r())
+                domain = draw(PERSONAL_DOMAINS, r)
+            member_type = None if status == "Non-member" else pick(MEMBER_TYPES, r())
         email = self.email(local, domain, r)
         do_not_email = 1 if r() < 0.06 else 0
         self.stats.do_not_email += do_not_email
-        chapter = _pick(CHAPTERS, r())
-        day = min(int(len(self.days) * (i + r()) / self.count), len(self.days) - 1)
+        chapter = pick(CHAPTERS, r())
+        day = day_index(self.days, i, r(), self.count)
         joined = None if status == "Non-member" else self.days[day]
         board = 1 if i in self.board else 0
         conference = 1 if r() < 0.12 else 0

@@ -16,10 +16,9 @@
 - GetQueryMembers is streamed: the envelope, the token header and `<Results recordReturn="N">`
   first, then the rows as SQLite renders them, in HTTP/1.1 chunks; memory stays flat.
 
-Fault switches (`FaultPlan`) for tests: "refuse" answers 503 with an HTML page, "garbage" a 200
-whose XML is malformed, "slow" sleeps `slow_s` first, "drop" handles the call (the token moves
-on) but closes the socket after `drop_after_bytes` of the body (at most half of a small answer);
-`after_requests` lets that many requests through first. `latency_s` delays every request.
+Fault switches and latency: see `fault_http`. Here "garbage" is a 200 whose XML is malformed
+and "drop" handles the call (the token moves on) but closes the socket after `drop_after_bytes`
+of the body (at most half of a small answer).
 """
 
 from __future__ import annotations
@@ -28,22 +27,21 @@ import contextlib
 import secrets
 import socket
 import sqlite3
-import sys
 import threading
 from collections import OrderedDict, deque
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from informz_console.sandbox import netforum_envelope as xml
+from informz_console.sandbox.fault_http import FAIL_MODES, FaultHandler, FaultPlan, FaultServer
 from informz_console.sandbox.netforum_methods import SERVICE, InformzSync, MethodFault
 from informz_console.sandbox.netforum_wsdl import NAMESPACE, wsdl
 
+__all__ = ["ENDPOINT_PATH", "FAIL_MODES", "FaultPlan", "NetforumSoapServer"]
+
 ENDPOINT_PATH = "/xweb/secure/netForumXML.asmx"
-FAIL_MODES = (None, "refuse", "garbage", "slow", "drop")
 MAX_REQUEST_BYTES = 1_000_000
 MAX_CHAINS = 10_000
 CHUNK_BYTES = 64 * 1024
@@ -61,14 +59,6 @@ _HELP_PAGE = (
     b'<a href="netForumXML.asmx?WSDL">Service Description</a>.</p>'
     b"<ul><li>Authenticate</li><li>ExecuteMethod</li></ul></body></html>"
 )
-
-
-@dataclass
-class FaultPlan:
-    mode: str | None = None
-    after_requests: int = 0
-    slow_s: float = 5.0
-    drop_after_bytes: int = 64 * 1024
 
 
 class _Dropped(Exception):
@@ -117,87 +107,30 @@ class TokenChains:
             self._token_of.clear()
 
 
-class NetforumSoapServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class NetforumSoapServer(FaultServer):
     def __init__(self, port: int, db_path: str | Path, username: str, password: str) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(port, _Handler)
         self.service = InformzSync(db_path)
         self.username = username
         self.password = password
         self.tokens = TokenChains()
-        self.faults = FaultPlan()
-        self.latency_s = 0.0  # added to every request, like a VPN round trip
         self.calls: deque[tuple[str, str]] = deque(maxlen=10_000)  # (operation, method)
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._served = 0
-        self._sockets: set[socket.socket] = set()
 
     @property
     def endpoint_url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}{ENDPOINT_PATH}"
 
-    def next_fault(self) -> FaultPlan | None:
-        with self._lock:
-            self._served += 1
-            plan = self.faults
-            if plan.mode is None or self._served <= plan.after_requests:
-                return None
-            return plan
-
-    def set_faults(self, plan: FaultPlan) -> None:
-        if plan.mode not in FAIL_MODES:
-            raise ValueError(f"Unknown fail mode {plan.mode!r}; use one of {FAIL_MODES}.")
-        with self._lock:
-            self.faults = plan
-            self._served = 0
-
     def record(self, operation: str, method: str = "") -> None:
         with self._lock:
             self.calls.append((operation, method))
 
-    # -- lifecycle: close live keep-alive connections too, so "server down" really is down ------
-    def process_request(self, request, client_address) -> None:
-        with self._lock:
-            self._sockets.add(request)
-        super().process_request(request, client_address)
 
-    def shutdown_request(self, request) -> None:
-        with self._lock:
-            self._sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request, client_address) -> None:
-        """Quiet about clients that hang up and about requests cut short by stop()."""
-        error = sys.exc_info()[1]
-        if self.stopping.is_set() or isinstance(error, ConnectionError | TimeoutError):
-            return
-        super().handle_error(request, client_address)
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
-        with self._lock:
-            live = list(self._sockets)
-        for sock in live:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    # Headers and body leave in separate writes; without TCP_NODELAY the client's delayed
-    # ACK holds each small answer ~40 ms (measured: 43 ms per iDSS PATCH, 2.3 ms with it).
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
+class _Handler(FaultHandler):
     server: NetforumSoapServer
+    garbage_body = _GARBAGE
+    garbage_type = _XML
     _plan: FaultPlan | None = None
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet sandbox
-        return
 
     # -- HTTP ----------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
@@ -311,25 +244,11 @@ class _Handler(BaseHTTPRequestHandler):
     # -- helpers -------------------------------------------------------------------------------
     def _faulted(self) -> bool:
         self._plan = None
-        if self.server.latency_s > 0 and self.server.stopping.wait(self.server.latency_s):
-            self.close_connection = True
-            return True
-        plan = self.server.next_fault()
-        if plan is None:
-            return False
-        if plan.mode == "slow":
-            if self.server.stopping.wait(plan.slow_s):
-                self.close_connection = True
-                return True
-            return False
-        if plan.mode == "refuse":
-            self._send(503, b"<html><body>Service Unavailable</body></html>", "text/html")
-        elif plan.mode == "garbage":
-            self._send(200, _GARBAGE, _XML)
-        elif plan.mode == "drop":
-            self._plan = plan
-            return False  # handled, then cut short while writing
-        return True
+        return super()._faulted()
+
+    def _drop(self, plan: FaultPlan) -> bool:
+        self._plan = plan
+        return False  # handled, then cut short while writing
 
     def _drop_limit(self, size: int | None) -> int | None:
         if self._plan is None or self._plan.mode != "drop":
@@ -337,14 +256,10 @@ class _Handler(BaseHTTPRequestHandler):
         limit = self._plan.drop_after_bytes
         return limit if size is None else min(limit, size // 2)
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if status in (413, 503):
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
+    def _closes(self, status: int) -> bool:
+        return status in (413, 503)  # a SOAP fault (500) keeps the connection, as IIS does
+
+    def _write_body(self, body: bytes) -> None:
         limit = self._drop_limit(len(body))
         if limit is not None:
             self.wfile.write(body[:limit])

@@ -16,13 +16,11 @@ has not run, so it has no members yet).
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from queue import Queue
 
+from informz_console.sandbox.bulk import bulk_load, prefetched
 from informz_console.sandbox.personify_people import COLUMNS, Customers, GenerateStats
 from informz_console.sandbox.personify_schema import STAMP, create_indexes, create_tables
 
@@ -74,30 +72,6 @@ PERSONALIZATION_FIELDS = (
 )
 
 
-def _prefetched(batches: Iterator[list[tuple]], depth: int = 2) -> Iterator[list[tuple]]:
-    """Build the next batches on a thread while SQLite writes this one (it steps sans GIL)."""
-    done = object()
-    queue: Queue = Queue(maxsize=depth)
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                queue.put(batch)
-        except BaseException as exc:  # handed to the consumer below
-            failure.append(exc)
-        finally:
-            queue.put(done)
-
-    worker = threading.Thread(target=produce, name="personify-sandbox-generate", daemon=True)
-    worker.start()
-    while (item := queue.get()) is not done:
-        yield item
-    worker.join()
-    if failure:
-        raise failure[0]
-
-
 def stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime(STAMP)
 
@@ -129,21 +103,14 @@ def generate(
     """Write a fresh sandbox database at `path` (replacing any file there)."""
     if members < 0:
         raise ValueError("The number of members must not be negative.")
-    path = Path(path)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    customers = Customers(members, seed)
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-256000",
-                       "temp_store=MEMORY", "locking_mode=EXCLUSIVE"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
+    with bulk_load(path) as conn:
+        customers = Customers(members, seed)
         create_tables(conn)
         conn.execute("BEGIN")
         marks = ", ".join("?" * len(COLUMNS))
         insert = f"INSERT INTO Customer ({', '.join(COLUMNS)}) VALUES ({marks})"
-        for batch in _prefetched(customers.rows()):
+        for batch in prefetched(customers.rows(), "personify-sandbox-generate"):
             conn.executemany(insert, batch)
         conn.executemany("INSERT INTO PersonalizationField VALUES (?, ?)", PERSONALIZATION_FIELDS)
         stats = customers.stats
@@ -165,9 +132,4 @@ def generate(
             stats.lists += 1
         conn.execute("COMMIT")
         create_indexes(conn)
-        conn.execute("ANALYZE")
-        conn.execute("PRAGMA locking_mode=NORMAL")
-        conn.execute("PRAGMA journal_mode=WAL")
-    finally:
-        conn.close()
     return stats

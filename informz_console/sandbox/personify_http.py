@@ -13,31 +13,21 @@ case); anything else is 401 with `WWW-Authenticate: Basic`. Errors are OData JSO
 `{"error": {"code", "message": {"lang", "value"}}}`. A URL over MAX_URL characters is 414, like
 IIS's request limits (a `$filter` of thousands of `or`-ed keys does not get through).
 
-Fault switches (`FaultPlan`, as in the iMIS sandbox): "refuse" answers 503, "garbage" a 200 HTML
-page, "slow" sleeps `slow_s` before answering, "drop" closes the socket mid-body; `after_requests`
-lets that many requests through first. `latency_s` delays every request (a WAN round trip).
+Fault switches and latency: see `fault_http` ("drop" cuts a result set short).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import secrets
-import socket
 import sqlite3
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from queue import Empty, SimpleQueue
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from informz_console.sandbox.imis_http import FAIL_MODES, FaultPlan
+from informz_console.sandbox.fault_http import FAIL_MODES, FaultHandler, FaultPlan, FaultServer
 from informz_console.sandbox.personify_entities import ENTITY_SETS, NAMESPACE, SERVICE_PATH
 from informz_console.sandbox.personify_filter import ODataError
 from informz_console.sandbox.personify_query import (
@@ -48,6 +38,7 @@ from informz_console.sandbox.personify_query import (
     read_set,
 )
 from informz_console.sandbox.personify_writes import apply_update
+from informz_console.sandbox.pool import ConnectionPool
 
 __all__ = ["FAIL_MODES", "FaultPlan", "PersonifyHttpServer"]
 
@@ -66,53 +57,17 @@ def odata_error(message: str, code: str = "") -> bytes:
     ).encode()
 
 
-class PersonifyHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class PersonifyHttpServer(FaultServer):
     def __init__(self, port: int, db_path: str | Path, username: str, password: str) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(port, _Handler)
         self.db_path = str(db_path)
         self.username = username
         self.password = password
-        self.faults = FaultPlan()
-        self.latency_s = 0.0
         self.page_limit = DEFAULT_PAGE_LIMIT
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._served = 0
-        self._sockets: set[socket.socket] = set()
-        self._pool: SimpleQueue[sqlite3.Connection] = SimpleQueue()
+        self._pool = ConnectionPool(db_path)
+        self.connection = self._pool.connection  # one per handler thread at a time
         host, bound = self.server_address[:2]
         self.service_url = f"http://{host}:{bound}{SERVICE_PATH}"
-
-    # -- database connections (one per handler thread at a time) -------------------------------
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = self._pool.get_nowait()
-        except Empty:
-            conn = sqlite3.connect(self.db_path, timeout=30, check_same_thread=False)
-        try:
-            yield conn
-        finally:
-            self._pool.put(conn)
-
-    # -- state shared by the handler threads ---------------------------------------------------
-    def next_fault(self) -> FaultPlan | None:
-        with self._lock:
-            self._served += 1
-            plan = self.faults
-            if plan.mode is None or self._served <= plan.after_requests:
-                return None
-            return plan
-
-    def set_faults(self, plan: FaultPlan) -> None:
-        if plan.mode not in FAIL_MODES:
-            raise ValueError(f"Unknown fail mode {plan.mode!r}; use one of {FAIL_MODES}.")
-        with self._lock:
-            self.faults = plan
-            self._served = 0
 
     def authorized(self, header: str) -> bool:
         scheme, _, encoded = header.partition(" ")
@@ -129,38 +84,9 @@ class PersonifyHttpServer(ThreadingHTTPServer):
             and (secrets.compare_digest(password.encode(), self.password.encode()))
         )
 
-    # -- lifecycle: close live keep-alive connections too, so "server down" really is down ------
-    def process_request(self, request, client_address) -> None:
-        with self._lock:
-            self._sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self._lock:
-            self._sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request, client_address) -> None:
-        """Quiet about clients that hang up and about requests cut short by stop()."""
-        error = sys.exc_info()[1]
-        if self.stopping.is_set() or isinstance(error, ConnectionError | TimeoutError):
-            return
-        super().handle_error(request, client_address)
-
     def stop(self) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
-        with self._lock:
-            live = list(self._sockets)
-        for sock in live:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        while True:
-            try:
-                self._pool.get_nowait().close()
-            except Empty:
-                break
+        super().stop()
+        self._pool.close()
 
 
 def service_document() -> dict:
@@ -195,15 +121,13 @@ def metadata_xml() -> bytes:
     ).encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # headers and body are two writes: without TCP_NODELAY the body's last segment waits for
-    # the client's delayed ACK (40 ms a response on Linux), as no real web server lets it
-    disable_nagle_algorithm = True
+class _Handler(FaultHandler):
     server: PersonifyHttpServer
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet sandbox
-        return
+    garbage_body = _GARBAGE
+    drop_prefix = b'{"d": {"results": [{"__metadata": {"uri": "'
+    json_type = _JSON
+    json_options = {"separators": (",", ":")}
+    fixed_headers = (("DataServiceVersion", "2.0;"),)
 
     # -- routing -------------------------------------------------------------------------------
     def _route(self) -> tuple[str, dict[str, str]] | None:
@@ -260,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
                        _JSON)  # fmt: skip
 
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         if self._faulted():
             return
         routed = self._route()
@@ -286,49 +210,3 @@ class _Handler(BaseHTTPRequestHandler):
         except sqlite3.Error:
             self._send(500, odata_error("An error occurred while processing this request."),
                        _JSON)  # fmt: skip
-
-    # -- helpers -------------------------------------------------------------------------------
-    def _faulted(self) -> bool:
-        if self.server.latency_s > 0 and self.server.stopping.wait(self.server.latency_s):
-            self.close_connection = True
-            return True
-        plan = self.server.next_fault()
-        if plan is None:
-            return False
-        if plan.mode == "slow":
-            if self.server.stopping.wait(plan.slow_s):
-                self.close_connection = True
-                return True
-            return False
-        if plan.mode == "refuse":
-            self._send(503, b"<html><body>Service Unavailable</body></html>", "text/html")
-        elif plan.mode == "garbage":
-            self._send(200, _GARBAGE, "text/html; charset=utf-8")
-        elif plan.mode == "drop":
-            self.send_response(200)
-            self.send_header("Content-Type", _JSON)
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            self.wfile.write(b'{"d": {"results": [{"__metadata": {"uri": "')
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            self.close_connection = True
-        return True
-
-    def _json(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload, separators=(",", ":")).encode(), _JSON, headers)
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("DataServiceVersion", "2.0;")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status >= 500:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(body)

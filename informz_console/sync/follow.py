@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from informz_console.store.models import Bridge, TargetGroup
+from informz_console.store.models import Bridge, Membership, SubscriberLink, TargetGroup
 from informz_console.sync.cancel import CancelToken, no_progress
 from informz_console.sync.change_feed import by_list
 from informz_console.sync.connector_factory import EMAIL_CHANGE_MOVES_KINDS, policy_for
@@ -75,7 +75,7 @@ def _unknown_lists(service: SyncService, bridge: Bridge, changes: list) -> bool:
 
 
 def _apply(service: SyncService, bridge: Bridge, connector, list_id: str, entry,  # type: ignore[no-untyped-def]
-           cancel: CancelToken) -> SyncResult:
+           cancel: CancelToken, trigger: Trigger = Trigger.CHANGE_FEED) -> SyncResult:
     with Session(service.engine) as session:
         group = session.query(TargetGroup).filter_by(bridge_id=bridge.id,
                                                      remote_key=list_id).one_or_none()
@@ -85,7 +85,7 @@ def _apply(service: SyncService, bridge: Bridge, connector, list_id: str, entry,
     records = list(entry.records.values())
     plan = RunPlan(
         bridge_id=bridge.id, bridge_kind=bridge.kind, group_id=group.id,
-        kind=SyncKind.CHANGES, trigger=Trigger.CHANGE_FEED.value, dry_run=False,
+        kind=SyncKind.CHANGES, trigger=trigger.value, dry_run=False,
         policy=policy_for(bridge), fetch=lambda c: (len(records), iter([records])),
         email_change_moves=bridge.kind in EMAIL_CHANGE_MOVES_KINDS, scope="records",
         leaving=set(entry.leaving),
@@ -101,3 +101,43 @@ def _store_position(service: SyncService, bridge_id: int, position: int) -> None
     with service.engine.begin() as conn:
         conn.execute(update(Bridge).where(Bridge.id == bridge_id)
                      .values(change_high_water=position))
+
+
+def resync_contact(service: SyncService, bridge_name: str, contact_id: str) -> FollowResult:
+    """Seed 002's fix for a contact in red, "uncheck the distribution list ... recheck it",
+    as one call: the contact as iDSS holds it now is judged again in each of its lists, and
+    leaves the lists of this bridge it is no longer on."""
+    with Session(service.engine) as session:
+        bridge = find_bridge(session, bridge_name)
+        on_lists = {g.remote_key for g in session.query(TargetGroup).join(
+            Membership, Membership.group_id == TargetGroup.id).join(
+            SubscriberLink, (SubscriberLink.subscriber_id == Membership.subscriber_id)
+            & (SubscriberLink.bridge_id == bridge.id)).filter(
+            TargetGroup.bridge_id == bridge.id, SubscriberLink.ams_id == str(contact_id))}
+    connector = service.connector_for(bridge, service.credentials)
+    try:
+        if not hasattr(connector, "contact"):
+            raise SyncError(f"Bridge {bridge_name!r} ({bridge.kind}) cannot resync one contact; "
+                            "resync its target groups instead.")
+        now = connector.contact(contact_id)
+        left = [_Left(now.contact, list_id) for list_id in sorted(on_lists - set(now.list_ids))]
+        outcome = FollowResult(1, bridge.change_high_water)
+        for list_id, entry in by_list([now, *left]).items():
+            outcome.results.append(_apply(service, bridge, connector, list_id, entry,
+                                          CancelToken(), Trigger.CONTACT_RESYNC))
+        return outcome
+    finally:
+        connector.close()
+
+
+@dataclass(frozen=True)
+class _Left:
+    """A list the contact is no longer on, in the shape of a feed change."""
+
+    contact: object
+    list_id: str
+    kind: str = "list_removed"
+
+    @property
+    def list_ids(self) -> tuple[str, ...]:
+        return (self.list_id,)
