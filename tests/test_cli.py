@@ -129,3 +129,11 @@ def test_idss_follow_once_applies_the_feed(cli, tmp_path):
         code, out, _ = cli("explain", "brand.new@example.org", "--group", str(BOARD_LIST),
                            "--bridge", "Feed")
         assert "is a member of" in out
+
+
+def test_retention_is_a_mirror_setting(cli):
+    code, out, _ = cli("settings", "--retention-days", "30")
+    assert code == 0 and "sync runs kept: 30 days" in out
+    code, _, err = cli("settings", "--retention-days", "0")
+    assert code == 1 and err.strip() == ("Sync runs are kept between 1 and 3,650 days; choose a "
+                                         "whole number of days in that range (not 0).")

@@ -93,8 +93,8 @@ def check_retention_days(days: object) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or not _in_range(days):
         raise ValueError(
             f"Sync runs are kept between {MIN_RETENTION_DAYS} and "
-            f"{MAX_RETENTION_DAYS:,} days; {days!r} is not a whole number of days "
-            "in that range."
+            f"{MAX_RETENTION_DAYS:,} days; choose a whole number of days in that range "
+            f"(not {days!r})."
         )
 
 
