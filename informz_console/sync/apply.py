@@ -162,16 +162,15 @@ def update_subscribers(conn: Connection, run_id: int, group_id: int | None,
     )
 
 
-def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int) -> None:
-    """The group's members become exactly the synced records: add the missing, remove the rest
-    with the reason the fetch gave (or "no longer returned by the AMS query")."""
-    params = {"run": run_id, "grp": group_id, "b": bridge_id}
+def _add_members(conn: Connection, params: dict, eligible: str) -> None:
+    """The staged records matching `eligible` that are not members yet become members, each
+    recorded as `added` (and the membership rows are written from those records)."""
     conn.execute(
         text(
             f"""{_INSERT_CHANGE}, detail)
             SELECT :run, :grp, st.sub_id, st.ams_id, st.email, 'added',
                    CASE WHEN st.is_new = 1 THEN 'new subscriber' END
-            FROM {STAGE} st WHERE st.reason IS NULL AND NOT EXISTS (
+            FROM {STAGE} st WHERE {eligible} AND NOT EXISTS (
                 SELECT 1 FROM membership m
                 WHERE m.group_id = :grp AND m.subscriber_id = st.sub_id)"""
         ),
@@ -185,6 +184,13 @@ def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int
         ),
         params,
     )
+
+
+def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int) -> None:
+    """The group's members become exactly the synced records: add the missing, remove the rest
+    with the reason the fetch gave (or "no longer returned by the AMS query")."""
+    params = {"run": run_id, "grp": group_id, "b": bridge_id}
+    _add_members(conn, params, "st.reason IS NULL")
     conn.execute(
         text(
             f"""{_INSERT_CHANGE}, reason, detail)
@@ -207,25 +213,7 @@ def sync_staged_memberships(conn: Connection, run_id: int, group_id: int) -> Non
     each excluded or leaving one (and the old subscriber of a moved email) leaves it. Every
     other member stays."""
     params = {"run": run_id, "grp": group_id}
-    conn.execute(
-        text(
-            f"""{_INSERT_CHANGE}, detail)
-            SELECT :run, :grp, st.sub_id, st.ams_id, st.email, 'added',
-                   CASE WHEN st.is_new = 1 THEN 'new subscriber' END
-            FROM {STAGE} st WHERE st.reason IS NULL AND st.leave = 0 AND NOT EXISTS (
-                SELECT 1 FROM membership m
-                WHERE m.group_id = :grp AND m.subscriber_id = st.sub_id)"""
-        ),
-        params,
-    )
-    conn.execute(
-        text(
-            """INSERT INTO membership (group_id, subscriber_id, added_run_id)
-            SELECT :grp, subscriber_id, :run FROM run_change
-            WHERE run_id = :run AND change = 'added' AND group_id = :grp"""
-        ),
-        params,
-    )
+    _add_members(conn, params, "st.reason IS NULL AND st.leave = 0")
     conn.execute(
         text(
             f"""{_INSERT_CHANGE}, reason, detail)
