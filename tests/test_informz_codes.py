@@ -56,3 +56,25 @@ def test_a_dry_run_writes_no_codes(mirror, credentials, clock):
     service = setup(mirror, credentials, clock, ams)
     service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group="list-1", dry_run=True))
     assert ams.codes == {}
+
+
+def test_a_failure_after_the_commit_never_reports_the_sync_failed(mirror, credentials, clock):
+    """The code write follows a committed sync: if it breaks (here a connector that raises an
+    unexpected error, a fault that cannot be caused for real), the run stays succeeded and says
+    what went wrong."""
+
+    class Broken(StaticIdssConnector):
+        def write_informz_code(self, contact_id: str, code: str) -> None:
+            raise RuntimeError("boom")
+
+    ams = StaticAms(groups={"list-1": [R("c1", "a@example.org")]})
+    add_bridge(mirror, clock, name="iDSS", kind="idss", groups=("list-1",))
+    credentials.set("bridge:idss:iDSS", "key")
+    service = SyncService(mirror, credentials, clock, connector_for=lambda b, c: Broken(ams))
+    result = service.run(SyncRequest("iDSS", SyncKind.RESYNC_GROUP, group="list-1"))
+    assert result.ok and result.counts.added == 1
+    assert rows(mirror, "SELECT status FROM sync_run WHERE id = :r", r=result.run_id) == [
+        ("succeeded",)]
+    assert rows(mirror, "SELECT level, message FROM run_log WHERE run_id = :r AND level = "
+                        "'error'", r=result.run_id) == [
+        ("error", "The sync committed, but what follows it failed: RuntimeError")]

@@ -66,11 +66,11 @@ class RunPlan:
     # keeps the newest change of a record, and may say some records left the group.
     scope: str = "group"  # "group": the fetch is the whole group | "records"
     leaving: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)  # log lines known before the run
 
     @property
     def keep_last(self) -> bool:
         return self.group_id is None or self.scope == "records"
-    notes: list[str] = field(default_factory=list)  # log lines known before the run
 
 
 @dataclass
@@ -185,9 +185,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
         recorder.finish(conn, "succeeded", state.counts)
         conn.commit()
         if plan.after_commit is not None:
-            with conn.begin():
-                plan.after_commit(conn, recorder)
-                recorder.flush(conn)
+            _after_commit(conn, plan, recorder)
         return []
     preview = capture_preview(conn, run_id)
     conn.rollback()
@@ -196,6 +194,20 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
         restore_preview(conn, run_id, preview)
         recorder.finish(conn, "succeeded", state.counts)
     return preview.changes
+
+
+def _after_commit(conn: Connection, plan: RunPlan, recorder: RunRecorder) -> None:
+    """Work that follows a committed run (iDSS codes). The run stays succeeded whatever
+    happens here: its failure is logged on the run, never recorded as the sync's."""
+    try:
+        with conn.begin():
+            plan.after_commit(conn, recorder)  # type: ignore[misc]
+            recorder.flush(conn)
+    except Exception as err:  # noqa: BLE001 - the committed sync must not be reported failed
+        message = str(err) if isinstance(err, ConnectorError) else type(err).__name__
+        recorder.log(f"The sync committed, but what follows it failed: {message}", "error")
+        with conn.begin():
+            recorder.flush(conn)
 
 
 def _membership(conn: Connection, plan: RunPlan, run_id: int) -> None:
