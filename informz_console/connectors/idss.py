@@ -250,7 +250,8 @@ class IdssConnector:
         """One contact as iDSS holds it now, with its lists: what an uncheck/recheck of a list
         resyncs (seed 002)."""
         data = self._http.get_json(
-            f"/contacts/{quote(str(contact_id), safe='')}", f"contact {contact_id}",
+            f"/contacts/{quote(str(contact_id), safe='')}",
+            f"contact {contact_id}",
             not_found=f"There is no iDSS contact {contact_id} at {self.site}.",
         )
         try:

@@ -9,8 +9,6 @@ failure turned into a ConnectorError with one sentence that never contains the k
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import httpx
 
 from informz_console.connectors.errors import (
@@ -18,17 +16,16 @@ from informz_console.connectors.errors import (
     ConfigError,
     ConnectorError,
     RemoteDataError,
-    UnreachableError,
+)
+from informz_console.connectors.http_send import (
+    AmsHttp,
+    HttpClientFactory,
+    default_client,
+    status_text,
 )
 from informz_console.connectors.idss_settings import IdssSettings
 
-HttpClientFactory = Callable[[float], httpx.Client]
 API_KEY_HEADER = "X-Api-Key"
-
-
-def default_client(timeout_s: float) -> httpx.Client:
-    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    return httpx.Client(timeout=httpx.Timeout(timeout_s), limits=limits)
 
 
 class IdssHttpClient:
@@ -40,9 +37,10 @@ class IdssHttpClient:
     ) -> None:
         self.site = settings.site_url
         self.api = settings.api_url
-        self._timeout_s = settings.timeout_s
+        self._http = AmsHttp("iDSS", self.site, settings.timeout_s)
         self._headers = {API_KEY_HEADER: api_key, "Accept": "application/json"}
-        self._client = (client_factory or default_client)(settings.timeout_s)
+        timeout_s = settings.timeout_s
+        self._client = client_factory(timeout_s) if client_factory else default_client(timeout_s, 4)
 
     def close(self) -> None:
         self._client.close()
@@ -71,38 +69,10 @@ class IdssHttpClient:
     def send(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs
     ) -> httpx.Response:
-        url = self.api + path
         headers = {**self._headers, **(headers or {})}
-        for attempt in range(2):
-            try:
-                return self._client.request(method, url, headers=headers, **kwargs)
-            except httpx.TimeoutException as exc:
-                raise UnreachableError(
-                    f"iDSS at {self.site} did not answer within {self._timeout_s:g} seconds; "
-                    f"check that the site is up, or raise the bridge's timeout."
-                ) from exc
-            except httpx.ConnectError as exc:
-                raise UnreachableError(
-                    f"iDSS at {self.site} could not be reached; check the site URL and that "
-                    f"the server is running."
-                ) from exc
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                if attempt == 0:
-                    continue
-                raise UnreachableError(
-                    f"iDSS at {self.site} closed the connection before finishing its answer; "
-                    f"try again."
-                ) from exc
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise ConfigError(
-                    f"The iDSS site URL {self.site} is not a usable web address; check the "
-                    f"bridge's site URL."
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise UnreachableError(
-                    f"iDSS at {self.site} could not be used ({type(exc).__name__}); try again."
-                ) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._http.send(
+            self._client, method, self.api + path, retry_dropped=True, headers=headers, **kwargs
+        )
 
     # -- answers -------------------------------------------------------------------------------
     def json(self, response: httpx.Response, what: str) -> dict:
@@ -128,7 +98,7 @@ class IdssHttpClient:
         return error.strip() if isinstance(error, str) and error.strip() else None
 
     def status_error(self, response: httpx.Response, what: str) -> ConnectorError:
-        code = f"{response.status_code} {response.reason_phrase}".strip()
+        code = status_text(response.status_code, response.reason_phrase)
         if response.status_code == 401:
             return AuthError(
                 f"iDSS at {self.site} refused the API key; enter the bridge's current iDSS API key."
@@ -143,12 +113,10 @@ class IdssHttpClient:
                 f"There is no iDSS {what} at {self.api} ({code}); check the bridge's site URL."
             )
         if response.status_code >= 500:
-            return UnreachableError(
-                f"iDSS at {self.site} answered {code} to the {what}; it may be down or "
-                f"restarting, try again later."
-            )
+            return self._http.server_down(code, what)
         detail = self.error_text(response)
+        if not detail:
+            return self._http.unexpected_status(code, what)
         return RemoteDataError(
-            f"iDSS at {self.site} answered {code} to the {what}"
-            + (f" ({detail.rstrip('.')})." if detail else "; check the site URL.")
+            f"iDSS at {self.site} answered {code} to the {what} ({detail.rstrip('.')})."
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from informz_console.connectors import settings_checks as checks
 from informz_console.connectors.errors import ConfigError
 
 MAX_PAGE_SIZE = 1000  # the iDSS API returns at most 1,000 contacts or changes per page
@@ -25,30 +25,22 @@ class IdssSettings:
     timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
-        url = urlsplit(self.site_url.strip()) if isinstance(self.site_url, str) else None
-        if url is None or url.scheme not in ("http", "https") or not url.netloc:
-            raise ConfigError(
-                "The iDSS site URL must be a web address starting with http:// or https://, "
-                "e.g. https://assoc.idss.example."
-            )
-        if url.query or url.fragment:
-            raise ConfigError(
-                "The iDSS site URL must not carry a query or fragment (?, #); enter the site "
-                "address only."
-            )
-        size = self.page_size
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
-            raise ConfigError(
-                f"The iDSS page size must be a whole number from 1 to {MAX_PAGE_SIZE:,}; the "
-                f"iDSS API returns at most {MAX_PAGE_SIZE:,} contacts per page."
-            )
-        if (
-            isinstance(self.timeout_s, bool)
-            or not isinstance(self.timeout_s, int | float)
-            or (not 0 < self.timeout_s <= 3600)
-        ):
-            raise ConfigError("The iDSS timeout must be a number of seconds from 0 to 3600.")
-        site = self.site_url.strip().rstrip("/")
+        site = self.site_url.strip() if isinstance(self.site_url, str) else ""
+        checks.web_address(
+            site,
+            "The iDSS site URL must be a web address starting with http:// or https://, "
+            "e.g. https://assoc.idss.example.",
+            extra_parts="The iDSS site URL must not carry a query or fragment (?, #); enter the "
+            "site address only.",
+        )
+        checks.page_size(
+            self.page_size,
+            MAX_PAGE_SIZE,
+            f"The iDSS page size must be a whole number from 1 to {MAX_PAGE_SIZE:,}; the "
+            f"iDSS API returns at most {MAX_PAGE_SIZE:,} contacts per page.",
+        )
+        checks.timeout_s(self.timeout_s, "iDSS")
+        site = site.rstrip("/")
         if site.lower().endswith(API_PATH):  # the API address pasted instead of the site's
             site = site[: -len(API_PATH)].rstrip("/")
         object.__setattr__(self, "site_url", site)
@@ -67,15 +59,11 @@ class IdssSettings:
             raise ConfigError(
                 "The iDSS bridge settings have no site URL; enter it on the bridge page."
             )
-        extra: dict[str, Any] = {}
-        for key, label, kind in (("page_size", "page size", int), ("timeout_s", "timeout", float)):
-            if data.get(key) is not None:
-                value = data[key]
-                try:
-                    if isinstance(value, bool) or (kind is int and isinstance(value, float)
-                                                   and not value.is_integer()):  # fmt: skip
-                        raise ValueError
-                    extra[key] = kind(value)
-                except (TypeError, ValueError):
-                    raise ConfigError(f"The iDSS {label} setting must be a number.") from None
+        extra = checks.numbers(
+            data,
+            "iDSS",
+            {"page_size": int, "timeout_s": float},
+            labels={"timeout_s": "timeout"},
+            strict=True,
+        )
         return cls(site_url=data["site_url"], **extra)

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -22,10 +21,13 @@ from informz_console.connectors.errors import (
     ConfigError,
     ConnectorError,
     RemoteDataError,
-    UnreachableError,
 )
-
-HttpClientFactory = Callable[[float], httpx.Client]
+from informz_console.connectors.http_send import (
+    AmsHttp,
+    HttpClientFactory,
+    default_client,
+    status_text,
+)
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,6 @@ class IqaPage:
     has_next: bool
     next_offset: int
     ids: list[str]
-
-
-def default_client(timeout_s: float) -> httpx.Client:
-    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
-    return httpx.Client(timeout=httpx.Timeout(timeout_s), limits=limits)
 
 
 class ImisRestClient:
@@ -56,7 +53,7 @@ class ImisRestClient:
         self.site = site.rstrip("/")
         self._username = username
         self._password = password
-        self._timeout_s = timeout_s
+        self._http = AmsHttp("iMIS", self.site, timeout_s)
         self._client = (client_factory or default_client)(timeout_s)
         self._token: str | None = None
         self._lock = threading.Lock()
@@ -145,37 +142,9 @@ class ImisRestClient:
 
     # -- HTTP ----------------------------------------------------------------------------------
     def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        attempts = 2 if method == "GET" else 1
-        for attempt in range(attempts):
-            try:
-                return self._client.request(method, self.site + path, **kwargs)
-            except httpx.TimeoutException as exc:
-                raise UnreachableError(
-                    f"iMIS at {self.site} did not answer within {self._timeout_s:g} seconds; "
-                    f"check that the site is up, or raise the bridge's timeout."
-                ) from exc
-            except httpx.ConnectError as exc:
-                raise UnreachableError(
-                    f"iMIS at {self.site} could not be reached; check the site URL and that "
-                    f"the server is running."
-                ) from exc
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                if attempt + 1 < attempts:
-                    continue
-                raise UnreachableError(
-                    f"iMIS at {self.site} closed the connection before finishing its answer; "
-                    f"try again."
-                ) from exc
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise ConfigError(
-                    f"The iMIS site URL {self.site} is not a usable web address; check the "
-                    f"bridge's site URL."
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise UnreachableError(
-                    f"iMIS at {self.site} could not be used ({type(exc).__name__}); try again."
-                ) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._http.send(
+            self._client, method, self.site + path, retry_dropped=method == "GET", **kwargs
+        )
 
     def _json(self, response: httpx.Response, what: str) -> dict:
         try:
@@ -192,20 +161,15 @@ class ImisRestClient:
         return data
 
     def _status_error(self, response: httpx.Response, what: str) -> ConnectorError:
-        code = f"{response.status_code} {response.reason_phrase}".strip()
+        code = status_text(response.status_code, response.reason_phrase)
         if response.status_code >= 500:
-            return UnreachableError(
-                f"iMIS at {self.site} answered {code} to the {what}; it may be down or "
-                f"restarting, try again later."
-            )
+            return self._http.server_down(code, what)
         if response.status_code == 403:
             return AuthError(
                 f"iMIS at {self.site} does not let {self._username} run the {what} ({code}); "
                 f"check the user's permissions."
             )
-        return RemoteDataError(
-            f"iMIS at {self.site} answered {code} to the {what}; check the site URL."
-        )
+        return self._http.unexpected_status(code, what)
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
+from informz_console.connectors import settings_checks as checks
 from informz_console.connectors.errors import ConfigError
 from informz_console.domain.email_source import EmailSource
 from informz_console.domain.statuses import DEFAULT_ACCEPTED, AcceptedStatuses
@@ -39,43 +39,39 @@ class ImisSettings:
     timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.connection_string, str) or not self.connection_string.strip():
-            raise ConfigError(
-                "The iMIS ODBC connection string is empty; enter the one for the iMIS database."
-            )
+        checks.filled_text(
+            self.connection_string,
+            "The iMIS ODBC connection string is empty; enter the one for the iMIS database.",
+        )
         if _PASSWORD_KEY.search(self.connection_string):
             raise ConfigError(
                 "The iMIS ODBC connection string must not contain a password (PWD=); "
                 "the bridge keeps the password in the keyring."
             )
-        url = urlsplit(self.site_url.strip()) if isinstance(self.site_url, str) else None
-        if url is None or url.scheme not in ("http", "https") or not url.netloc:
-            raise ConfigError(
-                "The iMIS site URL must be a web address starting with http:// or "
-                "https://, e.g. https://imis.example.org."
-            )
-        if not isinstance(self.username, str) or not self.username.strip():
-            raise ConfigError("The iMIS user name is empty; enter the integration user's name.")
-        size = self.page_size
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
-            raise ConfigError(
-                f"The iMIS page size must be a whole number from 1 to "
-                f"{MAX_PAGE_SIZE}, because iMIS returns at most {MAX_PAGE_SIZE} "
-                f"rows per page."
-            )
-        if (
-            isinstance(self.timeout_s, bool)
-            or not isinstance(self.timeout_s, int | float)
-            or (not 0 < self.timeout_s <= 3600)
-        ):
-            raise ConfigError("The iMIS timeout must be a number of seconds from 0 to 3600.")
+        site = self.site_url.strip() if isinstance(self.site_url, str) else ""
+        checks.web_address(
+            site,
+            "The iMIS site URL must be a web address starting with http:// or "
+            "https://, e.g. https://imis.example.org.",
+        )
+        username = checks.filled_text(
+            self.username, "The iMIS user name is empty; enter the integration user's name."
+        )
+        checks.page_size(
+            self.page_size,
+            MAX_PAGE_SIZE,
+            f"The iMIS page size must be a whole number from 1 to "
+            f"{MAX_PAGE_SIZE}, because iMIS returns at most {MAX_PAGE_SIZE} "
+            f"rows per page.",
+        )
+        checks.timeout_s(self.timeout_s, "iMIS")
         for name in ("ud_table", "ud_table_prefix"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise ConfigError(f"The iMIS {name.replace('_', ' ')} setting must be text.")
             object.__setattr__(self, name, (value or "").strip() or None)
-        object.__setattr__(self, "site_url", self.site_url.strip().rstrip("/"))
-        object.__setattr__(self, "username", self.username.strip())
+        object.__setattr__(self, "site_url", site.rstrip("/"))
+        object.__setattr__(self, "username", username)
 
     @property
     def has_database_user(self) -> bool:
@@ -98,12 +94,7 @@ class ImisSettings:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ImisSettings:
         """Settings from `to_mapping()` output; keys this version does not know are ignored."""
-        for key in ("connection_string", "site_url", "username"):
-            if not data.get(key):
-                raise ConfigError(
-                    f"The iMIS bridge settings have no {key.replace('_', ' ')}; "
-                    f"enter it on the bridge page."
-                )
+        checks.require_keys(data, "iMIS", ("connection_string", "site_url", "username"))
         try:
             codes = data.get("accepted_statuses") or list(DEFAULT_ACCEPTED)
             if isinstance(codes, str):
@@ -112,15 +103,7 @@ class ImisSettings:
             source = EmailSource.parse(data.get("email_source"))
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        extra: dict[str, Any] = {}
-        for key, kind in (("page_size", int), ("timeout_s", float)):
-            if data.get(key) is not None:
-                try:
-                    extra[key] = kind(data[key])
-                except (TypeError, ValueError):
-                    raise ConfigError(
-                        f"The iMIS {key.replace('_', ' ')} setting must be a number."
-                    ) from None
+        extra = checks.numbers(data, "iMIS", {"page_size": int, "timeout_s": float})
         return cls(
             connection_string=data["connection_string"],
             site_url=data["site_url"],

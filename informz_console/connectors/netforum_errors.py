@@ -16,6 +16,7 @@ from informz_console.connectors.errors import (
     RemoteDataError,
     UnreachableError,
 )
+from informz_console.connectors.http_send import AmsHttp, status_text
 
 INVALID_TOKEN = "InvalidToken"
 INVALID_CREDENTIALS = "InvalidCredentials"
@@ -45,7 +46,9 @@ class XWebErrors:
         self.site = site
         self._username = username
         self._password = password
-        self._timeout_s = timeout_s
+        self._http = AmsHttp(
+            "netFORUM", site, timeout_s, names_call=True, names_call_when_unusable=True
+        )
 
     def quote(self, text: str) -> str:
         """Server text fit for a message: one line, short, and never the password."""
@@ -56,39 +59,12 @@ class XWebErrors:
         return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 3] + "..."
 
     def transport(self, exc: httpx.HTTPError, what: str) -> ConnectorError:
-        if isinstance(exc, httpx.TimeoutException):
-            return UnreachableError(
-                f"netFORUM at {self.site} did not answer the {what} within "
-                f"{self._timeout_s:g} seconds; check that the site is up, or raise the bridge's "
-                f"timeout."
-            )
-        if isinstance(exc, httpx.ConnectError):
-            return UnreachableError(
-                f"netFORUM at {self.site} could not be reached; check the site URL and that the "
-                f"server is running."
-            )
-        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-            return UnreachableError(
-                f"netFORUM at {self.site} closed the connection before finishing its answer to "
-                f"the {what}; try again."
-            )
-        if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-            return ConfigError(
-                f"The netFORUM site URL {self.site} is not a usable web address; check the "
-                f"bridge's site URL."
-            )
-        return UnreachableError(
-            f"netFORUM at {self.site} could not be used for the {what} ({type(exc).__name__}); "
-            f"try again."
-        )
+        return self._http.transport_error(exc, what)
 
     def status(self, status_code: int, reason: str, what: str) -> ConnectorError:
-        code = f"{status_code} {reason}".strip()
+        code = status_text(status_code, reason)
         if status_code >= 500:
-            return UnreachableError(
-                f"netFORUM at {self.site} answered {code} to the {what}; it may be down or "
-                f"restarting, try again later."
-            )
+            return self._http.server_down(code, what)
         if status_code == 404:
             return ConfigError(
                 f"netFORUM at {self.site} has no xWeb service at /xweb/secure/netForumXML.asmx "
@@ -99,9 +75,7 @@ class XWebErrors:
                 f"netFORUM at {self.site} does not let {self._username} use xWeb ({code}); "
                 f"check the user's xWeb access."
             )
-        return RemoteDataError(
-            f"netFORUM at {self.site} answered {code} to the {what}; check the site URL."
-        )
+        return self._http.unexpected_status(code, what)
 
     def malformed(self, what: str) -> RemoteDataError:
         return RemoteDataError(

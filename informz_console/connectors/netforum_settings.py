@@ -15,9 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from informz_console.connectors.errors import ConfigError
+from informz_console.connectors import settings_checks as checks
 
 XWEB_PATH = "/xweb/secure/netForumXML.asmx"
 MAX_PAGE_SIZE = 10_000
@@ -34,27 +33,22 @@ class NetforumSettings:
     def __post_init__(self) -> None:
         site = self.site_url.strip() if isinstance(self.site_url, str) else ""
         site = _XWEB_SUFFIX.sub("", site.rstrip("/")).rstrip("/")
-        url = urlsplit(site)
-        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
-            raise ConfigError(
-                "The netFORUM site URL must be a web address starting with http:// or "
-                "https://, e.g. https://example.netforumpro.com."
-            )
-        if not isinstance(self.username, str) or not self.username.strip():
-            raise ConfigError("The netFORUM user name is empty; enter the xWeb user's name.")
-        size = self.page_size
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
-            raise ConfigError(
-                f"The netFORUM page size must be a whole number from 1 to {MAX_PAGE_SIZE:,}."
-            )
-        if (
-            isinstance(self.timeout_s, bool)
-            or not isinstance(self.timeout_s, int | float)
-            or not 0 < self.timeout_s <= 3600
-        ):
-            raise ConfigError("The netFORUM timeout must be a number of seconds from 0 to 3600.")
+        bad_site = (
+            "The netFORUM site URL must be a web address starting with http:// or "
+            "https://, e.g. https://example.netforumpro.com."
+        )
+        checks.web_address(site, bad_site, extra_parts=bad_site)
+        username = checks.filled_text(
+            self.username, "The netFORUM user name is empty; enter the xWeb user's name."
+        )
+        checks.page_size(
+            self.page_size,
+            MAX_PAGE_SIZE,
+            f"The netFORUM page size must be a whole number from 1 to {MAX_PAGE_SIZE:,}.",
+        )
+        checks.timeout_s(self.timeout_s, "netFORUM")
         object.__setattr__(self, "site_url", site)
-        object.__setattr__(self, "username", self.username.strip())
+        object.__setattr__(self, "username", username)
 
     @property
     def endpoint_url(self) -> str:
@@ -76,19 +70,6 @@ class NetforumSettings:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> NetforumSettings:
         """Settings from `to_mapping()` output; keys this version does not know are ignored."""
-        for key in ("site_url", "username"):
-            if not data.get(key):
-                raise ConfigError(
-                    f"The netFORUM bridge settings have no {key.replace('_', ' ')}; "
-                    f"enter it on the bridge page."
-                )
-        extra: dict[str, Any] = {}
-        for key, kind in (("page_size", int), ("timeout_s", float)):
-            if data.get(key) is not None:
-                try:
-                    extra[key] = kind(data[key])
-                except (TypeError, ValueError):
-                    raise ConfigError(
-                        f"The netFORUM {key.replace('_', ' ')} setting must be a number."
-                    ) from None
+        checks.require_keys(data, "netFORUM", ("site_url", "username"))
+        extra = checks.numbers(data, "netFORUM", {"page_size": int, "timeout_s": float})
         return cls(site_url=data["site_url"], username=data["username"], **extra)

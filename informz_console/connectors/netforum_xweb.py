@@ -28,6 +28,7 @@ from zeep.transports import Transport
 from zeep.wsdl.bindings.soap import Soap11Binding
 
 from informz_console.connectors.errors import ConfigError, RemoteDataError
+from informz_console.connectors.http_send import HttpClientFactory, default_client
 from informz_console.connectors.netforum_errors import (
     INVALID_TOKEN,
     XWebErrors,
@@ -41,13 +42,7 @@ from informz_console.connectors.netforum_stream import (
 )
 
 SERVICE = "InformzSync"
-HttpClientFactory = Callable[[float], httpx.Client]
 Row = dict[str, str]
-
-
-def default_client(timeout_s: float) -> httpx.Client:
-    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    return httpx.Client(timeout=httpx.Timeout(timeout_s), limits=limits)
 
 
 class _HttpStatus(Exception):
@@ -94,7 +89,8 @@ class XWebClient:
         self.settings = settings
         self.site = settings.site_url
         self._password = password
-        self._http = (client_factory or default_client)(settings.timeout_s)
+        timeout_s = settings.timeout_s
+        self._http = client_factory(timeout_s) if client_factory else default_client(timeout_s, 4)
         self.errors = XWebErrors(self.site, settings.username, password, settings.timeout_s)
         self._lock = threading.RLock()
         self._zeep: zeep.Client | None = None

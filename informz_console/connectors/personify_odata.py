@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,11 +25,15 @@ from informz_console.connectors.errors import (
     ConfigError,
     ConnectorError,
     RemoteDataError,
-    UnreachableError,
+)
+from informz_console.connectors.http_send import (
+    AmsHttp,
+    HttpClientFactory,
+    default_client,
+    status_text,
 )
 from informz_console.connectors.personify_settings import SERVICE_PATH
 
-HttpClientFactory = Callable[[float], httpx.Client]
 _HEADERS = {
     "Accept": "application/json",
     "DataServiceVersion": "2.0",
@@ -43,11 +46,6 @@ class ODataPage:
     results: list[dict]
     count: int | None
     next_url: str | None
-
-
-def default_client(timeout_s: float) -> httpx.Client:
-    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
-    return httpx.Client(timeout=httpx.Timeout(timeout_s), limits=limits)
 
 
 class ODataClient:
@@ -63,7 +61,7 @@ class ODataClient:
         self.service = self.site + SERVICE_PATH
         self._username = username
         self._auth = httpx.BasicAuth(username, password)
-        self._timeout_s = timeout_s
+        self._http = AmsHttp("Personify", self.site, timeout_s, names_call=True)
         self._client = (client_factory or default_client)(timeout_s)
 
     def close(self) -> None:
@@ -144,40 +142,16 @@ class ODataClient:
 
     # -- HTTP ----------------------------------------------------------------------------------
     def _send(self, method: str, url: str, what: str, **kwargs) -> httpx.Response:
-        attempts = 2 if method == "GET" else 1
-        for attempt in range(attempts):
-            try:
-                return self._client.request(
-                    method, url, auth=self._auth, headers=_HEADERS, **kwargs
-                )
-            except httpx.TimeoutException as exc:
-                raise UnreachableError(
-                    f"Personify at {self.site} did not answer the {what} within "
-                    f"{self._timeout_s:g} seconds; check that the site is up, or raise the "
-                    f"bridge's timeout."
-                ) from exc
-            except httpx.ConnectError as exc:
-                raise UnreachableError(
-                    f"Personify at {self.site} could not be reached; check the site URL and that "
-                    f"the server is running."
-                ) from exc
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                if attempt + 1 < attempts:
-                    continue
-                raise UnreachableError(
-                    f"Personify at {self.site} closed the connection before finishing its "
-                    f"answer to the {what}; try again."
-                ) from exc
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise ConfigError(
-                    f"The Personify site URL {self.site} is not a usable web address; check "
-                    f"the bridge's site URL."
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise UnreachableError(
-                    f"Personify at {self.site} could not be used ({type(exc).__name__}); try again."
-                ) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._http.send(
+            self._client,
+            method,
+            url,
+            what,
+            retry_dropped=method == "GET",
+            auth=self._auth,
+            headers=_HEADERS,
+            **kwargs,
+        )
 
     def _d(self, response: httpx.Response, what: str) -> object:
         try:
@@ -198,7 +172,7 @@ class ODataClient:
         not_found: str | None,
         not_found_error: type[ConnectorError] = ConfigError,
     ) -> ConnectorError:
-        code = f"{response.status_code} {response.reason_phrase}".strip()
+        code = status_text(response.status_code, response.reason_phrase)
         status = response.status_code
         if status == 401:
             return AuthError(f"Personify refused the user name or password for {self.site}.")
@@ -214,10 +188,7 @@ class ODataClient:
                 f"points at the Personify site with Personify Data Services."
             )
         if status >= 500:
-            return UnreachableError(
-                f"Personify at {self.site} answered {code} to the {what}; it may be down or "
-                f"restarting, try again later."
-            )
+            return self._http.server_down(code, what)
         message = _odata_message(response)
         detail = f": {message}" if message else ""
         return RemoteDataError(

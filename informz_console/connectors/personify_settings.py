@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from informz_console.connectors import settings_checks as checks
 from informz_console.connectors.errors import ConfigError
 
 SERVICE_PATH = "/PersonifyDataServices/PersonifyData.svc"
@@ -32,12 +32,12 @@ def _site(value: object) -> str:
     text = value.strip().rstrip("/") if isinstance(value, str) else ""
     if text.lower().endswith(SERVICE_PATH.lower()):
         text = text[: -len(SERVICE_PATH)].rstrip("/")
-    url = urlsplit(text)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise ConfigError(
-            "The Personify site URL must be a web address starting with http:// or https://, "
-            "e.g. https://personify.example.org."
-        )
+    url = checks.web_address(
+        text,
+        "The Personify site URL must be a web address starting with http:// or https://, "
+        "e.g. https://personify.example.org.",
+        hostname=True,
+    )
     if url.username or url.password:
         raise ConfigError(
             "The Personify site URL must not contain a user name or password; enter the user "
@@ -58,21 +58,16 @@ class PersonifySettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "site_url", _site(self.site_url))
-        if not isinstance(self.username, str) or not self.username.strip():
-            raise ConfigError(
-                "The Personify user name is empty; enter the Personify Data Services user's name."
-            )
-        size = self.page_size
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
-            raise ConfigError(
-                f"The Personify page size must be a whole number from 1 to {MAX_PAGE_SIZE:,}."
-            )
-        if (
-            isinstance(self.timeout_s, bool)
-            or not isinstance(self.timeout_s, int | float)
-            or not 0 < self.timeout_s <= 3600
-        ):
-            raise ConfigError("The Personify timeout must be a number of seconds from 0 to 3600.")
+        username = checks.filled_text(
+            self.username,
+            "The Personify user name is empty; enter the Personify Data Services user's name.",
+        )
+        checks.page_size(
+            self.page_size,
+            MAX_PAGE_SIZE,
+            f"The Personify page size must be a whole number from 1 to {MAX_PAGE_SIZE:,}.",
+        )
+        checks.timeout_s(self.timeout_s, "Personify")
         join = self.member_join.strip().lower() if isinstance(self.member_join, str) else None
         if join not in MEMBER_JOINS:
             raise ConfigError(
@@ -80,7 +75,7 @@ class PersonifySettings:
                 "Personify Data Services refuses $expand."
             )
         object.__setattr__(self, "member_join", join)
-        object.__setattr__(self, "username", self.username.strip())
+        object.__setattr__(self, "username", username)
 
     @property
     def service_url(self) -> str:
@@ -98,25 +93,10 @@ class PersonifySettings:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> PersonifySettings:
         """Settings from `to_mapping()` output; keys this version does not know are ignored."""
-        for key in ("site_url", "username"):
-            if not data.get(key):
-                raise ConfigError(
-                    f"The Personify bridge settings have no {key.replace('_', ' ')}; "
-                    f"enter it on the bridge page."
-                )
-        extra: dict[str, Any] = {}
-        for key, kind in (("page_size", int), ("timeout_s", float)):
-            value = data.get(key)
-            if value is not None:
-                if isinstance(value, bool):
-                    extra[key] = value  # refused by the constructor with its own sentence
-                    continue
-                try:
-                    extra[key] = kind(value)
-                except (TypeError, ValueError):
-                    raise ConfigError(
-                        f"The Personify {key.replace('_', ' ')} setting must be a number."
-                    ) from None
+        checks.require_keys(data, "Personify", ("site_url", "username"))
+        # a bool is refused by the constructor with its own sentence
+        kinds = {"page_size": int, "timeout_s": float}
+        extra = checks.numbers(data, "Personify", kinds, keep_bools=True)
         if data.get("member_join") is not None:
             extra["member_join"] = data["member_join"]
         return cls(site_url=data["site_url"], username=data["username"], **extra)
