@@ -10,13 +10,16 @@ from informz_console import __version__
 from informz_console.cli import (
     cmd_bridge,
     cmd_demo,
+    cmd_due,
     cmd_groups,
     cmd_idss,
+    cmd_mailing,
     cmd_report,
     cmd_sandbox,
     cmd_settings,
     cmd_sync,
     cmd_upload,
+    cmd_writebacks,
 )
 from informz_console.cli.context import CliContext
 from informz_console.cli.output import emit_json, err
@@ -25,7 +28,7 @@ from informz_console.store.engine import MirrorError
 from informz_console.sync.pipeline import SyncError
 
 COMMANDS = (cmd_demo, cmd_sandbox, cmd_bridge, cmd_groups, cmd_sync, cmd_idss, cmd_report,
-            cmd_upload, cmd_settings)
+            cmd_upload, cmd_due, cmd_mailing, cmd_writebacks, cmd_settings)
 # Errors a user can cause: one sentence, exit 1, never a traceback.
 USER_ERRORS = (ConnectorError, SyncError, MirrorError, LookupError, ValueError, OSError)
 
