@@ -45,3 +45,21 @@ def members(engine: Engine, group_key: str) -> list[str]:
 def rows(engine: Engine, sql: str, **params) -> list[tuple]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(sql), params)]
+
+
+def status_of(engine: Engine, ams_id: str) -> tuple[str, str | None]:
+    """The status and reason of the subscriber an AMS id is linked to."""
+    ((status, reason),) = rows(
+        engine,
+        "SELECT s.status, s.status_reason FROM subscriber s JOIN subscriber_link l "
+        "ON l.subscriber_id = s.id WHERE l.ams_id = :a",
+        a=ams_id,
+    )
+    return status, reason
+
+
+def exclusion_of(engine: Engine, run_id: int, ams_id: str) -> str | None:
+    """The reason a run excluded this AMS id, or None."""
+    found = rows(engine, "SELECT reason FROM exclusion WHERE run_id = :r AND ams_id = :a",
+                 r=run_id, a=ams_id)
+    return found[0][0] if found else None

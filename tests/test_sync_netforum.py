@@ -8,7 +8,7 @@ sandbox's xWeb SOAP server (rotating tokens, streamed GetQueryMembers) on 127.0.
 from __future__ import annotations
 
 import pytest
-from mirror_helpers import rows, snapshot
+from mirror_helpers import exclusion_of, rows, snapshot, status_of
 from netforum_fixtures import EVERYONE, netforum, netforum_template  # noqa: F401
 
 from informz_console.domain.exclusions import ExclusionReason
@@ -58,23 +58,6 @@ def member_ids(mirror, key: str) -> list[str]:
             k=key,
         )
     ]
-
-
-def status_of(mirror, ams_id: str) -> tuple[str, str | None]:
-    ((status, reason),) = rows(
-        mirror,
-        "SELECT s.status, s.status_reason FROM subscriber s JOIN subscriber_link l "
-        "ON l.subscriber_id = s.id WHERE l.ams_id = :a",
-        a=ams_id,
-    )
-    return status, reason
-
-
-def exclusion_of(mirror, run_id: int, ams_id: str) -> str | None:
-    found = rows(
-        mirror, "SELECT reason FROM exclusion WHERE run_id = :r AND ams_id = :a", r=run_id, a=ams_id
-    )
-    return found[0][0] if found else None
 
 
 def one_sentence(message: str | None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from mirror_helpers import members, rows
+from mirror_helpers import exclusion_of, members, rows, status_of
 from personify_fixtures import personify, personify_template  # noqa: F401
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -66,23 +66,6 @@ def member_ids(mirror, code: str) -> list[str]:
 
 def is_member(mirror, code: str, ams_id: str) -> bool:
     return ams_id in member_ids(mirror, code)
-
-
-def status_of(mirror, ams_id: str) -> tuple[str, str | None]:
-    ((status, reason),) = rows(
-        mirror,
-        "SELECT s.status, s.status_reason FROM subscriber s JOIN subscriber_link l "
-        "ON l.subscriber_id = s.id WHERE l.ams_id = :a",
-        a=ams_id,
-    )
-    return status, reason
-
-
-def exclusion_of(mirror, run_id: int, ams_id: str) -> str | None:
-    found = rows(
-        mirror, "SELECT reason FROM exclusion WHERE run_id = :r AND ams_id = :a", r=run_id, a=ams_id
-    )
-    return found[0][0] if found else None
 
 
 def set_customer(personify, ams_id: str, **columns: object) -> None:  # noqa: F811
