@@ -12,6 +12,7 @@ from informz_console.store.queries.explain import explain
 from informz_console.store.queries.groups import match_groups, one_group
 from informz_console.store.queries.labels import reason_label
 from informz_console.store.queries.runs import list_runs, run_detail
+from informz_console.sync.interrupted import mark_interrupted
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,6 +79,7 @@ def run_explain(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untype
 
 
 def run_runs(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    mark_interrupted(ctx.engine, ctx.clock)
     with Session(ctx.engine) as session:
         if args.run_id is not None:
             return _show_run(ctx, session, args.run_id)

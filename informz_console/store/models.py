@@ -185,6 +185,7 @@ class SyncRun(Base):
     excluded: Mapped[int] = mapped_column(Integer, default=0)
     members_after: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(300))  # "host:pid" of the process running it
 
 
 class Exclusion(Base):

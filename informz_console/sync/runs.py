@@ -7,6 +7,8 @@ run never says "succeeded" for work that did not commit), or after the rollback 
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,6 +16,11 @@ from sqlalchemy import Connection, insert, update
 
 from informz_console.domain.clock import Clock
 from informz_console.store.models import RunLog, SyncRun
+
+
+def this_process() -> str:
+    """Who runs a run: a run still `running` whose process is gone was interrupted."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -38,7 +45,7 @@ class RunRecorder:
         result = conn.execute(
             insert(SyncRun).values(
                 bridge_id=bridge_id, group_id=group_id, trigger=trigger, kind=kind, mode=mode,
-                status="running", started_at=self.clock.now(),
+                status="running", started_at=self.clock.now(), owner=this_process(),
             )
         )
         self.run_id = result.inserted_primary_key[0]

@@ -27,6 +27,7 @@ from informz_console.sync.connector_factory import (
 )
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.informz_codes import write_informz_codes
+from informz_console.sync.interrupted import mark_interrupted
 from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
 from informz_console.sync.refresh import refresh_list
@@ -46,6 +47,7 @@ class SyncService:
     def __post_init__(self) -> None:
         if self.connector_for is None:
             self.connector_for = partial(build_connector, clock=self.clock)
+        mark_interrupted(self.engine, self.clock)  # runs a killed console left `running`
     _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def run(self, request: SyncRequest, progress: ProgressCallback = no_progress,
