@@ -85,3 +85,26 @@ def test_a_live_run_of_another_process_is_not_marked(mirror, credentials, clock)
             (f"{socket.gethostname()}:{os.getpid()}",))
     SyncService(mirror, credentials, clock)
     assert rows(mirror, "SELECT status FROM sync_run") == [("running",)]
+
+
+def test_two_syncs_of_one_bridge_at_once_are_refused(mirror, credentials, clock):
+    """A second sync of a bridge that is already syncing is refused with one sentence and
+    leaves the mirror as it was; the running one is untouched."""
+    add_bridge(mirror, clock, groups=("G",))
+    credentials.set("bridge:imis:iMIS", "pw")
+    with mirror.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sync_run (bridge_id, trigger, kind, mode, status, started_at, fetched,"
+            " added, updated, removed, excluded, owner) VALUES (1, 'manual', 'resync_group',"
+            " 'live', 'running', '2026-11-02 14:00:00', 0, 0, 0, 0, 0, ?)",
+            (f"{socket.gethostname()}:{os.getpid()}",))
+    before = snapshot(mirror)
+    ams = StaticAms(groups={"G": [R("1", "first@example.org", "A")]})
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda bridge, creds: StaticConnector(ams))
+    result = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
+    assert result.status == "failed"
+    assert result.error.startswith("This bridge is already syncing (run #1, started "
+                                   "2026-11-02 14:00 UTC by ")
+    assert snapshot(mirror) == before
+    assert rows(mirror, "SELECT status FROM sync_run ORDER BY id") == [("running",), ("failed",)]

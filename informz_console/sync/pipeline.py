@@ -23,7 +23,7 @@ from informz_console.domain.clock import Clock
 from informz_console.domain.eligibility import SyncPolicy, judge
 from informz_console.domain.emails import EmailChecker, EmailVerdict
 from informz_console.domain.records import RemoteRecord
-from informz_console.store.models import Membership, TargetGroup
+from informz_console.store.models import Membership, SyncRun, TargetGroup
 from informz_console.sync import apply, resolve
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
 from informz_console.sync.corrections import queue_corrections
@@ -86,11 +86,14 @@ def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
     recorder = RunRecorder(clock)
     state = _State()
     with engine.connect() as conn:
-        conn.execution_options(sqlite_begin="DEFERRED")  # staging locks nothing in the mirror
-        with conn.begin():
+        with conn.begin():  # IMMEDIATE: the busy check and the new run row are one step
+            busy = running_on_bridge(conn, plan.bridge_id)
             recorder.start(conn, bridge_id=plan.bridge_id, group_id=plan.group_id,
                            trigger=plan.trigger, kind=plan.kind.value,
                            mode="dry_run" if plan.dry_run else "live")
+        if busy is not None:
+            return _fail(conn, recorder, state, SyncError(busy))
+        conn.execution_options(sqlite_begin="DEFERRED")  # staging locks nothing in the mirror
         for note in plan.notes:
             recorder.log(note)
         try:
@@ -108,6 +111,20 @@ def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
                 conn.rollback()
             drop_stage(conn)
             conn.commit()
+
+
+def running_on_bridge(conn: Connection, bridge_id: int) -> str | None:
+    """Two syncs of one bridge at once are refused: the sentence saying which run is busy."""
+    found = conn.execute(
+        select(SyncRun.id, SyncRun.started_at, SyncRun.owner)
+        .where(SyncRun.bridge_id == bridge_id, SyncRun.status == "running")
+        .order_by(SyncRun.id).limit(1)
+    ).first()
+    if found is None:
+        return None
+    run_id, started, owner = found
+    return (f"This bridge is already syncing (run #{run_id}, started {started:%Y-%m-%d %H:%M} "
+            f"UTC by {owner or 'another console'}); wait for it to finish.")
 
 
 def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder,
