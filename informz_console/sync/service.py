@@ -7,6 +7,7 @@ password, AMS down, cancel) instead of raising, so callers only render results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -42,13 +43,14 @@ class SyncService:
     credentials: CredentialStore
     clock: Clock = field(default_factory=SystemClock)
     is_staff: bool = False
-    connector_for: object = None  # (bridge, credentials) -> Connector; default: the factory
+    # (bridge, credentials) -> Connector; default: the factory, with this service's clock
+    connector_for: Callable[[Bridge, CredentialStore], Connector] | None = None
+    _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.connector_for is None:
             self.connector_for = partial(build_connector, clock=self.clock)
         mark_interrupted(self.engine, self.clock)  # runs a killed console left `running`
-    _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def run(self, request: SyncRequest, progress: ProgressCallback = no_progress,
             cancel: CancelToken | None = None) -> SyncResult:
