@@ -137,3 +137,20 @@ def test_retention_is_a_mirror_setting(cli):
     code, _, err = cli("settings", "--retention-days", "0")
     assert code == 1 and err.strip() == ("Sync runs are kept between 1 and 3,650 days; choose a "
                                          "whole number of days in that range (not 0).")
+
+
+def test_wrong_settings_or_a_missing_driver_are_one_sentence(cli, tmp_path):
+    code, out, err = cli("bridge", "add", "X", "--kind", "personify", "--site", "ftp://nope",
+                         "--user", "u", stdin="pw\n")
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("The Personify site URL must be a web address")
+    code, out, _ = cli("bridge", "list")
+    assert "No bridges yet" in out  # nothing was saved
+    done = subprocess.run(
+        [sys.executable, "-m", "informz_console", "--mirror",
+         "mssql+pymssql://sa:hunter2@127.0.0.1:9/mirror", "runs"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "INFORMZ_CONSOLE_CONFIG": str(tmp_path / "config")})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "needs the database driver 'pymssql', which is not installed" in done.stderr
+    assert "hunter2" not in done.stderr

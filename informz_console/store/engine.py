@@ -12,7 +12,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from informz_console.store.migrate import upgrade_to_head
@@ -67,7 +67,15 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def open_engine(target: str | Path | None = None, *, migrate: bool = True) -> Engine:
     url = mirror_url(target)
-    engine = create_engine(url, future=True)
+    try:
+        engine = create_engine(url, future=True)
+    except (ImportError, NoSuchModuleError) as err:
+        driver = getattr(err, "name", None) or make_url(url).drivername
+        raise MirrorError(
+            f"The mirror {make_url(url).render_as_string(hide_password=True)} needs the "
+            f"database driver {driver!r}, which is not installed; install it (for PostgreSQL: "
+            f"pip install 'psycopg[binary]') or use a SQLite mirror file."
+        ) from None
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     if migrate:

@@ -14,7 +14,12 @@ from informz_console.domain.clock import Clock
 from informz_console.domain.email_source import EmailSource
 from informz_console.domain.statuses import AcceptedStatuses
 from informz_console.store.models import Bridge, TargetGroup
-from informz_console.sync.connector_factory import KINDS, build_connector, secret_name
+from informz_console.sync.connector_factory import (
+    KINDS,
+    build_connector,
+    check_settings,
+    secret_name,
+)
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.lookup import find_bridge
 
@@ -39,6 +44,7 @@ class BridgeSpec:
             EmailSource.parse(self.email_source)
         except ValueError as err:
             raise ConfigError(str(err)) from err
+        check_settings(self.kind, self.settings, self.accepted_statuses, self.email_source)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,17 @@ def settings_mapping(bridge: Bridge) -> dict[str, Any]:
     return dict(bridge.settings)
 
 
+def check_settings(kind: str, settings: dict[str, Any], accepted_statuses: str,
+                   email_source: str) -> None:
+    """A bridge's endpoint settings as its connector reads them: a ConfigError sentence when
+    they are wrong, before anything is saved."""
+    module_name, _, settings_class = _CONNECTORS[kind]
+    mapping = dict(settings)
+    if kind == "imis":
+        mapping.update(accepted_statuses=accepted_statuses.split(","), email_source=email_source)
+    getattr(importlib.import_module(module_name), settings_class).from_mapping(mapping)
+
+
 def build_connector(bridge: Bridge, credentials: CredentialStore,
                     clock: Clock | None = None) -> Connector:
     """`clock` goes to connectors that judge time themselves (Personify's stale lists), so
