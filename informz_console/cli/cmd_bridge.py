@@ -10,6 +10,7 @@ from informz_console.cli.secrets_prompt import ask_secret, ensure_secret, store_
 from informz_console.sync.bridges import (
     BridgeSpec,
     bridge_secret_name,
+    discover_interests,
     list_bridges,
     save_bridge,
     test_bridge,
@@ -32,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--user", help="user name for the AMS")
     add.add_argument("--ud-table", dest="ud_table", help="iMIS: UD table for IPM opt-outs")
     add.add_argument("--page-size", dest="page_size", type=int)
+    add.add_argument("--remote-interest", dest="remote_interests", action="append",
+                     metavar="TABLE.FIELD", help="iMIS IPM: a UD checkbox field that becomes an "
+                     "interest group (repeatable; `bridge interests NAME` lists them)")
     add.add_argument("--accepted", default="A", help="accepted status codes, e.g. A,AF or A*")
     add.add_argument("--email-source", default="name", help="'name' or 'address:PURPOSE'")
     add.add_argument("--inactive", action="store_true", help="add it switched off")
@@ -41,6 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     test = actions.add_parser("test", help="connect and report what answered")
     test.add_argument("name")
     test.set_defaults(run=run_test)
+    interests = actions.add_parser("interests", help="iMIS IPM: the UD checkbox fields that "
+                                   "can become remote interests")
+    interests.add_argument("name")
+    interests.set_defaults(run=run_interests)
     login = actions.add_parser("login", help="enter (or change) a bridge's password")
     login.add_argument("name")
     login.set_defaults(run=run_login)
@@ -49,6 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_add(ctx: CliContext, args: argparse.Namespace) -> int:
     settings = {key: getattr(args, flag) for flag, key in SETTING_FLAGS.items()
                 if getattr(args, flag) is not None}
+    if args.remote_interests:
+        settings["remote_interests"] = args.remote_interests
     spec = BridgeSpec(args.kind, args.name, settings, args.accepted, args.email_source,
                       active=not args.inactive)
     name = save_bridge(ctx.engine, spec, ctx.clock)
@@ -88,4 +98,19 @@ def run_login(ctx: CliContext, args: argparse.Namespace) -> int:
     store_secret(ctx, name, ask_secret(f"Password for bridge {args.name}: "))
     print(f"Password for {args.name!r} stored"
           + (" for this session." if not ctx.credentials.secure else " in the keyring."))
+    return 0
+
+
+def run_interests(ctx: CliContext, args: argparse.Namespace) -> int:
+    ensure_secret(ctx, args.name)
+    fields = discover_interests(ctx.engine, args.name, ctx.credentials)
+    if ctx.json:
+        emit_json(fields)
+    elif not fields:
+        print("No checkbox fields in the UD tables this bridge looks at (its UD table setting).")
+    else:
+        print("Checkbox fields that can be remote interests (choose with "
+              "`bridge add ... --remote-interest TABLE.FIELD`):")
+        for field in fields:
+            print(f"  {field}")
     return 0

@@ -66,6 +66,13 @@ from informz_console.connectors.base import (
     never_cancelled,
 )
 from informz_console.connectors.errors import ConfigError
+from informz_console.connectors.imis_interests import (
+    checked_id_pages,
+    count_checked,
+    interest_groups,
+    is_interest_key,
+    resolve,
+)
 from informz_console.connectors.imis_odbc import OdbcSession
 from informz_console.connectors.imis_records import PeopleReader, read_changes
 from informz_console.connectors.imis_records import rebuild_changes as _rebuild_changes
@@ -185,7 +192,9 @@ class ImisConnector:
                 rows = self._db.run(cursor, sql, [PUBLISHED_IQA], "list IQA queries").fetchall()
             finally:
                 cursor.close()
-        return [
+        interests = (interest_groups(self.settings.remote_interests, self.ud_checkbox_fields())
+                     if self.settings.remote_interests else [])
+        return interests + [
             RemoteGroup(
                 remote_key=f"{folder.rstrip('/')}/{name}",
                 name=name,
@@ -204,6 +213,8 @@ class ImisConnector:
             return [c.name for c in self._db.columns(name) if c.is_text]
 
     def group_members(self, remote_key: str, cancel: CancelCheck = never_cancelled) -> MemberStream:
+        if is_interest_key(remote_key):
+            return self._interest_members(remote_key, cancel)
         first = self._rest.iqa_page(remote_key, 0, self.settings.page_size)
         reader_session = self._new_session()
         try:
@@ -214,6 +225,19 @@ class ImisConnector:
         reader = PeopleReader(reader_session, self.settings.email_source)
         pages = iqa_pages(self._rest, remote_key, first, self.settings.page_size, cancel)
         return MemberStream(total=first.total, pages=member_pages(pages, reader, reader_session))
+
+    def _interest_members(self, remote_key: str, cancel: CancelCheck) -> MemberStream:
+        """IPM: the people whose UD checkbox is checked, read over ODBC (seed 004)."""
+        table, field = resolve(remote_key, self.ud_checkbox_fields())
+        session = self._new_session()
+        try:
+            total = count_checked(session, table, field)
+        except BaseException:
+            session.close()
+            raise
+        reader = PeopleReader(session, self.settings.email_source)
+        pages = checked_id_pages(session, table, field, self.settings.page_size, cancel)
+        return MemberStream(total=total, pages=member_pages(pages, reader, session))
 
     # -- ChangeFeedConnector -------------------------------------------------------------------
     def changes_since(self, seqn: int, cancel: CancelCheck = never_cancelled) -> ChangeStream:

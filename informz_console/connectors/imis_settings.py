@@ -36,6 +36,9 @@ class ImisSettings:
     page_size: int = MAX_PAGE_SIZE
     ud_table: str | None = None  # IPM: the UD table holding the opt-out / interest checkboxes
     ud_table_prefix: str | None = None  # IPM discovery: UD tables whose name starts with this
+    # IPM (seed 004): the UD checkbox fields the admin chose, "TABLE.FIELD"; each becomes an
+    # interest-based target group of the people whose box is checked.
+    remote_interests: tuple[str, ...] = ()
     timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
@@ -88,6 +91,7 @@ class ImisSettings:
             "page_size": self.page_size,
             "ud_table": self.ud_table,
             "ud_table_prefix": self.ud_table_prefix,
+            "remote_interests": list(self.remote_interests),
             "timeout_s": self.timeout_s,
         }
 
@@ -112,5 +116,18 @@ class ImisSettings:
             email_source=source,
             ud_table=data.get("ud_table"),
             ud_table_prefix=data.get("ud_table_prefix"),
+            remote_interests=_interests(data.get("remote_interests")),
             **extra,
         )
+
+
+def _interests(value: object) -> tuple[str, ...]:
+    """'TABLE.FIELD' entries, from a list or a comma-separated text."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    chosen = tuple(str(item).strip() for item in items if str(item).strip())
+    for item in chosen:
+        table, _, field_name = item.partition(".")
+        if not table or not field_name:
+            raise ConfigError(f"The remote interest {item!r} is not TABLE.FIELD; name a UD "
+                              f"table's checkbox field, e.g. Informz_Preferences.NEWSLETTER.")
+    return chosen

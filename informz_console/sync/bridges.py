@@ -107,5 +107,20 @@ def test_bridge(engine: Engine, name: str, credentials: CredentialStore) -> str:
         connector.close()
 
 
-__all__ = ["BridgeInfo", "BridgeSpec", "ConnectorError", "bridge_secret_name", "list_bridges",
+def discover_interests(engine: Engine, name: str, credentials: CredentialStore) -> list[str]:
+    """IPM (seed 004): the UD checkbox fields the admin may choose as remote interests."""
+    with Session(engine) as session:
+        bridge = find_bridge(session, name)
+        connector = build_connector(bridge, credentials)
+    try:
+        if not hasattr(connector, "ud_checkbox_fields"):
+            raise ConfigError(f"Bridge {name!r} ({bridge.kind}) has no remote interests; "
+                              "they are an iMIS feature.")
+        return [f"{table}.{field}" for table, field in connector.ud_checkbox_fields()]
+    finally:
+        connector.close()
+
+
+__all__ = ["BridgeInfo", "BridgeSpec", "ConnectorError", "bridge_secret_name",
+           "discover_interests", "list_bridges",
            "save_bridge", "test_bridge"]
