@@ -63,3 +63,14 @@ def exclusion_of(engine: Engine, run_id: int, ams_id: str) -> str | None:
     found = rows(engine, "SELECT reason FROM exclusion WHERE run_id = :r AND ams_id = :a",
                  r=run_id, a=ams_id)
     return found[0][0] if found else None
+
+
+def member_ids(engine: Engine, group_key: str) -> list[str]:
+    """The AMS ids of a group's members, in id order."""
+    return [a for (a,) in rows(
+        engine,
+        "SELECT l.ams_id FROM membership m JOIN target_group g ON g.id = m.group_id "
+        "JOIN subscriber_link l ON l.subscriber_id = m.subscriber_id "
+        "WHERE g.remote_key = :k ORDER BY l.ams_id",
+        k=group_key,
+    )]

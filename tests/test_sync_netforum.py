@@ -8,7 +8,7 @@ sandbox's xWeb SOAP server (rotating tokens, streamed GetQueryMembers) on 127.0.
 from __future__ import annotations
 
 import pytest
-from mirror_helpers import exclusion_of, rows, snapshot, status_of
+from mirror_helpers import exclusion_of, member_ids, rows, snapshot, status_of
 from netforum_fixtures import EVERYONE, netforum, netforum_template  # noqa: F401
 
 from informz_console.domain.exclusions import ExclusionReason
@@ -45,19 +45,6 @@ def member_count(mirror, key: str) -> int:
         "WHERE g.remote_key = :k",
         k=key,
     )[0][0]
-
-
-def member_ids(mirror, key: str) -> list[str]:
-    return [
-        r[0]
-        for r in rows(
-            mirror,
-            "SELECT l.ams_id FROM membership m JOIN target_group g ON g.id = m.group_id "
-            "JOIN subscriber_link l ON l.subscriber_id = m.subscriber_id "
-            "WHERE g.remote_key = :k ORDER BY l.ams_id",
-            k=key,
-        )
-    ]
 
 
 def one_sentence(message: str | None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from mirror_helpers import exclusion_of, members, rows, status_of
+from mirror_helpers import exclusion_of, member_ids, members, rows, status_of
 from personify_fixtures import personify, personify_template  # noqa: F401
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -48,20 +48,6 @@ def refresh(service: SyncService) -> dict[str, dict]:
     assert result.ok, result.error
     with Session(service.engine) as session:
         return {g.remote_key: dict(g.detail) for g in session.scalars(select(TargetGroup))}
-
-
-def member_ids(mirror, code: str) -> list[str]:
-    """The AMS ids of a group's members, in id order."""
-    return [
-        r[0]
-        for r in rows(
-            mirror,
-            "SELECT l.ams_id FROM membership m JOIN target_group g ON g.id = m.group_id "
-            "JOIN subscriber_link l ON l.subscriber_id = m.subscriber_id "
-            "WHERE g.remote_key = :k ORDER BY l.ams_id",
-            k=code,
-        )
-    ]
 
 
 def is_member(mirror, code: str, ams_id: str) -> bool:
