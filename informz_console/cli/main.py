@@ -42,6 +42,13 @@ def parser() -> argparse.ArgumentParser:
                       "(default: $INFORMZ_MIRROR, else the last mirror used)")
     root.add_argument("--json", action="store_true", help="machine-readable output")
     root.add_argument("--debug", action="store_true", help="show tracebacks")
+    window = root.add_argument_group("console window (when no COMMAND is given)")
+    window.add_argument("--demo", action="store_true",
+                        help="open a demo mirror wired to sandbox AMS the console starts itself")
+    window.add_argument("--demo-members", type=int, default=5000, metavar="N",
+                        help="generated members per sandbox AMS for --demo (default 5000)")
+    window.add_argument("--screenshot", metavar="DIR",
+                        help="with --demo: save a PNG of each tab to DIR and exit")
     root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = root.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
@@ -52,8 +59,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
-        parser().print_help()
-        return 0
+        from informz_console.ui.app import run_console  # Qt only when a window is wanted
+
+        return run_console(args)
     ctx = CliContext(args.mirror, args.json)
     try:
         return args.run(ctx, args)

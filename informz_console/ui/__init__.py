@@ -1,0 +1,1 @@
+"""The console window (PySide6). Everything below ui/ runs without Qt."""

@@ -1,0 +1,127 @@
+"""Start the console window: on the last mirror, a given one, or the demo.
+
+    informz-console                       the last mirror used (else the default one)
+    informz-console --mirror PATH|URL     that mirror
+    informz-console --demo                a demo mirror wired to sandbox AMS it starts itself
+    informz-console --demo --screenshot DIR   the same, a PNG per tab, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from informz_console.demo import demo_mirror_path
+from informz_console.store.engine import MirrorError, default_mirror_path
+from informz_console.ui.demo_session import DemoSession
+from informz_console.ui.icons import app_icon
+from informz_console.ui.main_window import MainWindow
+from informz_console.ui.screenshots import save_screenshots, wait_idle
+from informz_console.ui.services import Services
+from informz_console.user_settings import load_settings
+
+SCREENSHOT_SIZE = (1440, 900)
+
+
+def no_display() -> str | None:
+    """Qt aborts the process without a display; say so in one sentence instead."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("No display to open the console window on: run it in a desktop session, add "
+            "QT_QPA_PLATFORM=offscreen with --screenshot DIR, or use the headless commands "
+            "(informz-console --help).")
+
+
+class Console:
+    """Owns the window of the open mirror; opening another mirror replaces the window."""
+
+    def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
+        self.app = app
+        self.args = args
+        self.window: MainWindow | None = None
+        self.demo: DemoSession | None = None
+        self.exit_code = 0
+
+    def first_mirror(self) -> str:
+        if self.args.demo:
+            return self.args.mirror or str(demo_mirror_path())
+        return (self.args.mirror or os.environ.get("INFORMZ_MIRROR")
+                or load_settings().last_mirror or str(default_mirror_path()))
+
+    def open(self, mirror: str) -> bool:
+        try:
+            services = Services.open(mirror)
+        except MirrorError as error:
+            if self.window is None:
+                services = Services.open(default_mirror_path())
+                self._show(services)
+                services.events.message.emit("error", str(error))
+                return False
+            self.window.message_bar.show_message("error", str(error))
+            return False
+        services.remember_mirror()
+        old = self.window
+        self._show(services)
+        if old is not None:
+            old.close()
+            old.services.engine.dispose()
+        return True
+
+    def _show(self, services: Services) -> None:
+        window = MainWindow(services)
+        window.open_mirror_requested.connect(self.open)
+        window.remember_recent()
+        if self.args.screenshot:
+            window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        self.window = window
+        window.start(login_syncs=not self.args.demo)
+
+    def start_demo(self) -> None:
+        assert self.window is not None
+        self.demo = DemoSession(self.window.services, members=self.args.demo_members)
+        self.demo.start(on_ready=self._demo_ready)
+
+    def _demo_ready(self, outcome) -> None:  # type: ignore[no-untyped-def]
+        if outcome is None or not outcome.ok:
+            self.exit_code = 1
+        if self.window is not None:
+            self.window.start(login_syncs=False)
+        if self.args.screenshot and self.window is not None:
+            wait_idle(self.window)
+            for path in save_screenshots(self.window, Path(self.args.screenshot)):
+                print(path)
+            self.window.close()
+            self.app.quit()
+
+    def close(self) -> None:
+        if self.demo is not None:
+            self.demo.stop()
+
+
+def run_console(args: argparse.Namespace) -> int:
+    if sentence := no_display():
+        print(sentence, file=sys.stderr)
+        return 1
+    if args.screenshot and not args.demo:
+        print("--screenshot needs --demo (the pictures are of the demo sandbox).",
+              file=sys.stderr)
+        return 1
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("informz console")
+    app.setWindowIcon(app_icon())
+    console = Console(app, args)  # type: ignore[arg-type]
+    console.open(console.first_mirror())
+    if args.demo:
+        console.start_demo()
+    try:
+        code = app.exec()
+    finally:
+        console.close()
+    return code or console.exit_code

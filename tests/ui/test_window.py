@@ -1,0 +1,49 @@
+"""The main window: assembled from its tabs, remembers itself, shows the role and the bridges."""
+
+from __future__ import annotations
+
+from gui_helpers import wait_jobs
+
+from informz_console.ui.main_window import MainWindow
+from informz_console.ui.tabs import TABS
+from informz_console.ui.window_settings import window_settings
+
+
+def test_every_tab_is_shown_in_order(window):
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == \
+        [tab.title for tab in TABS]
+
+
+def test_geometry_and_last_tab_are_remembered(qtbot, services):
+    first = MainWindow(services, window_settings())
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)
+    first.tabs.setCurrentIndex(2)
+    first.close()
+    second = MainWindow(services, window_settings())
+    qtbot.addWidget(second)
+    assert second.tabs.currentIndex() == 2
+    assert (second.size().width(), second.size().height()) == (700, 500)
+    second.close()
+
+
+def test_role_indicator_follows_the_setting(window):
+    assert window.status.role.text() == "Client"
+    window.role_actions["staff"].trigger()
+    assert window.status.role.text() == "Staff"
+    assert window.services.sync.is_staff
+
+
+def test_demo_bridges_show_online(qtbot, demo_window, demo_services):
+    demo_window.status.check_bridges()
+    wait_jobs(qtbot, demo_services)
+    assert set(demo_window.status.online) == {
+        "Demo iMIS", "Demo Personify360", "Demo netFORUM Pro", "Demo iDSS"}
+    assert all(why is None for why in demo_window.status.online.values())
+
+
+def test_a_message_from_a_tab_shows_in_the_bar(window):
+    window.pages[0].tell("error", "The iMIS password was refused; enter it again.")
+    assert window.message_bar.text == "The iMIS password was refused; enter it again."
+    assert window.message_bar.level == "error"
