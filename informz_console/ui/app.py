@@ -9,10 +9,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from platformdirs import user_log_dir
 from PySide6.QtWidgets import QApplication
 
 from informz_console.demo import demo_mirror_path
@@ -25,6 +28,17 @@ from informz_console.ui.services import Services
 from informz_console.user_settings import load_settings
 
 SCREENSHOT_SIZE = (1440, 900)
+
+
+def log_to_file() -> Path:
+    """Unexpected errors are one sentence in the window and the full detail here."""
+    path = Path(user_log_dir("informz_console", appauthor=False)) / "console.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+    return path
 
 
 def no_display() -> str | None:
@@ -113,6 +127,7 @@ def run_console(args: argparse.Namespace) -> int:
         print("--screenshot needs --demo (the pictures are of the demo sandbox).",
               file=sys.stderr)
         return 1
+    log_to_file()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("informz console")
     app.setWindowIcon(app_icon())

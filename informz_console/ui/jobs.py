@@ -62,18 +62,23 @@ class _Worker(QObject):
             total = -1 if progress.total is None else progress.total
             self.progressed.emit(progress.phase, progress.done, total)
 
+    def _bug(self, error: Exception) -> None:
+        log.error("%s failed", self._label, exc_info=error)
+        self.raised.emit(f"{self._label} failed unexpectedly ({type(error).__name__}); "
+                         "the details are in the log.")
+
     @Slot()
     def run(self) -> None:
         try:
             value = self._work(self._cancel, self._progress)
         except SyncCancelled:
             self.stopped.emit()
+        except (KeyError, IndexError) as error:  # lookups in our own code: a bug, not the user
+            self._bug(error)
         except USER_ERRORS as error:
             self.raised.emit(str(error) or type(error).__name__)
         except Exception as error:  # noqa: BLE001 - one sentence for the user, detail in the log
-            log.exception("%s failed", self._label)
-            self.raised.emit(f"{self._label} failed unexpectedly ({type(error).__name__}); "
-                             "the mirror is unchanged and the details are in the log.")
+            self._bug(error)
         else:
             if isinstance(value, SyncResult) and value.status == "cancelled":
                 self.stopped.emit()
