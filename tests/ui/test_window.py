@@ -47,3 +47,27 @@ def test_a_message_from_a_tab_shows_in_the_bar(window):
     window.pages[0].tell("error", "The iMIS password was refused; enter it again.")
     assert window.message_bar.text == "The iMIS password was refused; enter it again."
     assert window.message_bar.level == "error"
+
+
+def test_opening_a_mirror_that_cannot_be_opened_keeps_the_window_and_says_why(qtbot, tmp_path):
+    import argparse
+
+    from PySide6.QtWidgets import QApplication
+
+    from informz_console.ui.app import Console
+
+    args = argparse.Namespace(demo=False, mirror=str(tmp_path / "first.sqlite"), screenshot=None,
+                              demo_members=100)
+    app = Console(QApplication.instance(), args)
+    assert app.open(app.first_mirror())
+    first = app.window
+    qtbot.addWidget(first)
+    assert not app.open("postgresql+nosuchdriver://advisor@db.example.org/mirror")
+    assert app.window is first  # still the mirror that works
+    assert "nosuchdriver" in first.message_bar.text or "driver" in first.message_bar.text
+    second_path = tmp_path / "second.sqlite"
+    assert app.open(str(second_path))
+    qtbot.addWidget(app.window)
+    assert app.window is not first and app.window.services.mirror == str(second_path)
+    assert app.window.recent_mirrors()[:2] == [str(second_path), str(tmp_path / "first.sqlite")]
+    app.window.close()
