@@ -16,6 +16,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from platformdirs import user_log_dir
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from informz_console.demo import demo_mirror_path
@@ -39,6 +40,17 @@ def log_to_file() -> Path:
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
     return path
+
+
+QT_NOISE = ("This plugin does not support propagateSizeHints()",)  # offscreen platform chatter
+
+
+def qt_messages_to_log(kind: QtMsgType, _context, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Qt's own warnings go to the console log, not the terminal of a scheduled run."""
+    if message in QT_NOISE:
+        return
+    level = logging.DEBUG if kind == QtMsgType.QtDebugMsg else logging.WARNING
+    logging.getLogger("qt").log(level, "%s", message)
 
 
 def no_display() -> str | None:
@@ -128,6 +140,7 @@ def run_console(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     log_to_file()
+    qInstallMessageHandler(qt_messages_to_log)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("informz console")
     app.setWindowIcon(app_icon())
