@@ -81,3 +81,11 @@ def run_detail(session: Session, run_id: int) -> RunDetail | None:
                                      .where(Exclusion.run_id == run_id)
                                      .group_by(Exclusion.reason)).all())
     return RunDetail(_row(*found), log, by_reason)
+
+
+def runs_by_id(session: Session, ids: list[int]) -> dict[int, RunRow]:
+    """The rows of these runs (for a table that holds only run ids); missing ids are left out."""
+    if not ids:
+        return {}
+    return {row.id: row for row in (_row(*found) for found in
+                                     session.execute(_query().where(SyncRun.id.in_(ids))))}
