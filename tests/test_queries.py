@@ -103,3 +103,40 @@ def test_explain_names_the_other_records_sharing_an_email(mirror, credentials, c
     assert answer.is_member
     assert answer.verdict.endswith("Other AMS records with this email were excluded as "
                                    "duplicates: AMS id 2.")
+
+
+def test_explain_names_the_other_ams_record_a_group_excluded_for_this_email(mirror, clock):
+    """Seed 002 (one subscriber per email): the subscriber is AMS 1; the group fetched AMS 2
+    with the same email and excluded it. The verdict names AMS 2, not "it"."""
+    from sqlalchemy import select
+
+    from informz_console.store.models import (
+        Exclusion,
+        Subscriber,
+        SubscriberLink,
+        SyncRun,
+        TargetGroup,
+    )
+
+    add_bridge(mirror, clock, groups=("$/Test/East",))
+    with Session(mirror) as session:
+        group = session.scalar(select(TargetGroup).where(TargetGroup.remote_key == "$/Test/East"))
+        sub = Subscriber(email="pat@example.org", email_key="pat@example.org", status="active",
+                         created_at=clock.now(), updated_at=clock.now())
+        session.add(sub)
+        session.flush()
+        session.add(SubscriberLink(bridge_id=group.bridge_id, ams_id="1", subscriber_id=sub.id,
+                                      linked_at=clock.now()))
+        run = SyncRun(bridge_id=group.bridge_id, group_id=group.id, trigger="manual",
+                      kind="resync_group", mode="live", status="succeeded",
+                      started_at=clock.now(), finished_at=clock.now())
+        session.add(run)
+        session.flush()
+        session.add(Exclusion(run_id=run.id, group_id=group.id, ams_id="2",
+                              email="PAT@example.org", email_key="pat@example.org",
+                              reason="duplicate_email",
+                              detail="email already belongs to AMS id 1"))
+        session.commit()
+        verdict = explain(session, "pat@example.org", group).verdict
+    assert "excluded AMS id 2, which has this email: Duplicate email" in verdict
+    assert "Other AMS records" not in verdict  # AMS 2 is named once

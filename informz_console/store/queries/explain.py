@@ -50,8 +50,9 @@ def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
         result.status, result.status_reason = subscriber.status, subscriber.status_reason
     result.history = subscriber_history(session, subscriber.id if subscriber else None, key,
                                         group.id)
-    result.verdict = _verdict(session, result, subscriber, group, key)
-    result.verdict += _others_with_this_email(session, group, key, result.ams_ids)
+    named: list[str] = []  # AMS ids the verdict already speaks of
+    result.verdict = _verdict(session, result, subscriber, group, key, named)
+    result.verdict += _others_with_this_email(session, group, key, result.ams_ids + named)
     return result
 
 
@@ -80,7 +81,7 @@ def _ams_ids(session: Session, subscriber: Subscriber | None, bridge_id: int) ->
 
 
 def _verdict(session: Session, result: Explanation, subscriber: Subscriber | None,
-             group: TargetGroup, key: str) -> str:
+             group: TargetGroup, key: str, named: list[str]) -> str:
     name = f"{result.email} {{}} of {group.name!r} ({result.bridge})"
     if subscriber is not None and _is_member(session, subscriber.id, group.id):
         result.is_member = True
@@ -93,10 +94,16 @@ def _verdict(session: Session, result: Explanation, subscriber: Subscriber | Non
         return name.format("is not a member") + ": the group has not been resynced yet."
     excluded = _exclusion(session, run.id, key, result.ams_ids)
     if excluded is not None:
-        reason, detail = excluded
+        reason, detail, ams_id = excluded
         extra = f" ({detail})" if detail else ""
+        what = "it"
+        if ams_id and result.ams_ids and ams_id not in result.ams_ids:
+            # the group holds another AMS record with this email (seed 002: one per email)
+            what = f"AMS id {ams_id}, which has this email"
+            named.append(ams_id)
         return (name.format("is not a member") + f": the latest resync (run #{run.id}, "
-                f"{run.started_at:%Y-%m-%d %H:%M}) excluded it: {reason_label(reason)}{extra}.")
+                f"{run.started_at:%Y-%m-%d %H:%M}) excluded {what}: "
+                f"{reason_label(reason)}{extra}.")
     if subscriber is None:
         return (name.format("is not a member") + f": no subscriber has this email, and the "
                 f"latest resync (run #{run.id}) did not fetch it from the AMS.")
@@ -128,8 +135,11 @@ def _exclusion(session: Session, run_id: int, key: str, ams_ids: list[str]):  # 
     if ams_ids:
         who.append(Exclusion.ams_id.in_(ams_ids))
     return session.execute(
-        select(Exclusion.reason, Exclusion.detail)
-        .where(Exclusion.run_id == run_id, or_(*who)).limit(1)
+        select(Exclusion.reason, Exclusion.detail, Exclusion.ams_id)
+        .where(Exclusion.run_id == run_id, or_(*who))
+        # the subscriber's own record first, when the run excluded it
+        .order_by(Exclusion.ams_id.in_(ams_ids).desc() if ams_ids else Exclusion.id)
+        .limit(1)
     ).first()
 
 
