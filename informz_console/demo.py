@@ -6,6 +6,7 @@ explains itself offline) and by the console window's `--demo` (which keeps it ru
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,11 +79,39 @@ def demo_endpoints(members: int = 5000, seed: int = 1) -> Iterator[DemoEndpoints
             for ams in DEMO_AMS:
                 box = ams.sandbox.create(Path(tmp) / ams.kind, members=members, seed=seed)
                 box.start()
+                if isinstance(box, IdssSandbox):
+                    refuse_some_informz_codes(box)
                 running.append((ams, box))
             yield DemoEndpoints(running)
         finally:
             for _, box in running:
                 box.stop()  # type: ignore[attr-defined]
+
+
+# Seed 002: "When a contact is highlighted in red on a distribution list, it indicates that there
+# was an error syncing the contact". The demo makes a few clean Newsletter contacts refuse their
+# Informz code, so the iDSS tab has red contacts (call and system error) to show.
+DEMO_REFUSED_CODES = (
+    (409, "Contact is locked by another user (jsmith) in iDSS; save or close it and retry."),
+    (500, "Object reference not set to an instance of an object (ContactSync.SaveCode)."),
+    (500, "Timeout expired. The timeout period elapsed prior to completion of the operation "
+          "or the server is not responding."),
+)
+_CLEAN_EMAIL = re.compile(r"^[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
+
+
+def refuse_some_informz_codes(box: IdssSandbox, list_id: int = 3) -> list[int]:
+    """Make a few contacts of `list_id` with a clean email of their own (so the sync keeps them
+    and writes their code) answer each Informz code PATCH with a system error."""
+    rows = box.execute("SELECT c.id, c.email FROM contacts c JOIN list_contacts l "
+                       "ON l.contact_id = c.id WHERE l.list_id = ? AND c.active = 1 "
+                       "ORDER BY c.id", (list_id,))
+    clean = [cid for cid, email in rows
+             if email and _CLEAN_EMAIL.match(email) and f"{cid}@" in email]
+    chosen = clean[7::41][:len(DEMO_REFUSED_CODES)]
+    for contact_id, (status, error) in zip(chosen, DEMO_REFUSED_CODES, strict=False):
+        box.fail_patch(contact_id, error, status)
+    return chosen
 
 
 def wire_bridges(engine: Engine, credentials: CredentialStore, clock: Clock,
