@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 SHOWN_ERRORS = 10
 
 
-def _print_report(report: DeliveryReport) -> None:
+def print_report(report: DeliveryReport) -> None:
     print(report.sentence())
     for row_id, bridge, kind, sentence in report.errors[:SHOWN_ERRORS]:
         which = f"writeback #{row_id}" if row_id is not None else "writebacks"
@@ -51,7 +51,7 @@ def run(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     if retried is not None:
         print(f"{retried:,} failed writebacks put back to ready.")
     if report is not None:
-        _print_report(report)
+        print_report(report)
     if counts:
         print(table(["bridge", "type", "state", "count"],
                     [[b, t, s, f"{n:,}"] for b, t, s, n in counts]))  # fmt: skip

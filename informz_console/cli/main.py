@@ -14,9 +14,11 @@ from informz_console.cli import (
     cmd_groups,
     cmd_idss,
     cmd_mailing,
+    cmd_preferences,
     cmd_report,
     cmd_sandbox,
     cmd_settings,
+    cmd_subscriber,
     cmd_sync,
     cmd_upload,
     cmd_writebacks,
@@ -28,7 +30,8 @@ from informz_console.store.engine import MirrorError
 from informz_console.sync.pipeline import SyncError
 
 COMMANDS = (cmd_demo, cmd_sandbox, cmd_bridge, cmd_groups, cmd_sync, cmd_idss, cmd_report,
-            cmd_upload, cmd_due, cmd_mailing, cmd_writebacks, cmd_settings)
+            cmd_upload, cmd_due, cmd_mailing, cmd_writebacks, cmd_subscriber, cmd_preferences,
+            cmd_settings)
 # Errors a user can cause: one sentence, exit 1, never a traceback.
 USER_ERRORS = (ConnectorError, SyncError, MirrorError, LookupError, ValueError, OSError)
 

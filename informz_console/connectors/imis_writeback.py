@@ -8,10 +8,18 @@ IPM checkbox fields of user-defined (UD) tables (seed 004).
   (`MissingUdRowError` names the ID and the table).
 - UD table and field names come from settings, so they are checked against the catalogue and
   only then quoted into SQL; values are parameters.
+- Written at most once per outbox key. A row given an `outbox_key` carries it in UF_3
+  (`informz:<key>`, a SHA-256 of it when the key is too long for the column). Before inserting,
+  the transaction takes the Counter row's lock (`UPDATE Counter ... + 0`: every writer of
+  Activity rows through us queues behind it, on SQL Server and SQLite alike) and looks for an
+  Activity row of the same ID carrying the same key; a row found is not written again and its
+  SEQN is returned as if just written. So a writeback that iMIS committed, but whose outcome the
+  console never recorded (killed in between), is recognised when it is delivered again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,6 +29,8 @@ from informz_console.connectors.imis_odbc import OdbcSession, quote_identifier
 
 ACTIVITY_TYPES = ("iUNSUB", "iOPTOUT", "iCORRECT", "iRESUB", "iBADEMAIL")
 _LIMITS = {"ams_id": 10, "activity_type": 10, "product_code": 31}
+KEY_PREFIX = "informz:"
+_UF_LIMIT = 255
 
 
 class MissingUdRowError(ConnectorError):
@@ -39,12 +49,25 @@ class ActivityRow:
     uf_1: str | None = None
     uf_2: str | None = None
     uf_3: str | None = None
+    outbox_key: str | None = None  # written into UF_3: the row is written once per key
 
     def __post_init__(self) -> None:
         for name, limit in _LIMITS.items():
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip() or len(value) > limit:
                 raise ValueError(f"Activity {name} must be 1 to {limit} characters: {value!r}.")
+        if self.outbox_key is not None and self.uf_3:
+            raise ValueError("An Activity row carrying an outbox key keeps UF_3 for it.")
+
+    @property
+    def key_mark(self) -> str | None:
+        """What UF_3 holds for the outbox key (None without one)."""
+        if self.outbox_key is None:
+            return None
+        mark = KEY_PREFIX + self.outbox_key
+        if len(mark) <= _UF_LIMIT:
+            return mark
+        return KEY_PREFIX + "sha256:" + hashlib.sha256(self.outbox_key.encode()).hexdigest()
 
     @classmethod
     def for_email(
@@ -94,15 +117,57 @@ def write_activities(session: OdbcSession, rows: Sequence[ActivityRow]) -> list[
 
 
 def insert_activities(session: OdbcSession, cursor, rows: Sequence[ActivityRow]) -> list[int]:
-    """Insert inside the caller's transaction, SEQNs taken from the Counter table."""
-    seqns = take_activity_seqns(session, cursor, len(rows))
-    params = []
-    for seqn, row in zip(seqns, rows, strict=True):
+    """Insert inside the caller's transaction, SEQNs taken from the Counter table; a row whose
+    outbox key iMIS already holds is not inserted again (its SEQN is returned)."""
+    found = written_keys(session, cursor, rows)
+    new = [row for row in rows if row.key_mark is None or (row.ams_id, row.key_mark) not in found]
+    seqns = iter(take_activity_seqns(session, cursor, len(new)) if new else [])
+    out, params = [], []
+    for row in rows:
+        known = found.get((row.ams_id, row.key_mark)) if row.key_mark is not None else None
+        if known is not None:
+            out.append(known)
+            continue
+        seqn = next(seqns)
         when = _db_datetime(row.transaction_date)
-        text = [_text(v) for v in (row.description, row.uf_1, row.uf_2, row.uf_3)]
+        uf_3 = row.key_mark if row.key_mark is not None else row.uf_3
+        text = [_text(v) for v in (row.description, row.uf_1, row.uf_2, uf_3)]
         params.append((seqn, row.ams_id, row.activity_type, row.product_code, when, when, *text))
-    cursor.executemany(_INSERT_ACTIVITY, params)
-    return seqns
+        found[(row.ams_id, row.key_mark)] = seqn  # the same key twice in one call: once
+        out.append(seqn)
+    if params:
+        cursor.executemany(_INSERT_ACTIVITY, params)
+    return out
+
+
+def lock_counter(session: OdbcSession, cursor) -> None:
+    """Take the Counter 'Activity' row's write lock until the transaction ends."""
+    touch = "UPDATE Counter SET LAST_VALUE = LAST_VALUE + 0 WHERE COUNTER_NAME = 'Activity'"
+    if session.run(cursor, touch, [], "lock the Counter table").rowcount == 0:
+        raise _no_counter()
+
+
+def written_keys(session: OdbcSession, cursor,
+                 rows: Sequence[ActivityRow]) -> dict[tuple[str, str | None], int]:  # fmt: skip
+    """(ID, key mark) -> SEQN of the keyed rows iMIS already holds, under the Counter lock."""
+    keyed = [row for row in rows if row.key_mark is not None]
+    if not keyed:
+        return {}
+    lock_counter(session, cursor)
+    sql = "SELECT SEQN FROM Activity WHERE ID = ? AND UF_3 = ?"
+    found: dict[tuple[str, str | None], int] = {}
+    for row in keyed:
+        hit = session.run(cursor, sql, [row.ams_id, row.key_mark], "look up Activity").fetchone()
+        if hit is not None:
+            found[(row.ams_id, row.key_mark)] = int(hit[0])
+    return found
+
+
+def _no_counter() -> ConfigError:
+    return ConfigError(
+        "The iMIS Counter table has no 'Activity' row, so no Activity SEQN can be taken; "
+        "check that the connection string points at the iMIS database."
+    )
 
 
 def take_activity_seqns(session: OdbcSession, cursor, count: int) -> list[int]:
@@ -110,10 +175,7 @@ def take_activity_seqns(session: OdbcSession, cursor, count: int) -> list[int]:
     action = "take SEQNs from the Counter table"
     bump = "UPDATE Counter SET LAST_VALUE = LAST_VALUE + ? WHERE COUNTER_NAME = 'Activity'"
     if session.run(cursor, bump, [count], action).rowcount == 0:
-        raise ConfigError(
-            "The iMIS Counter table has no 'Activity' row, so no Activity SEQN can be taken; "
-            "check that the connection string points at the iMIS database."
-        )
+        raise _no_counter()
     read = "SELECT LAST_VALUE FROM Counter WHERE COUNTER_NAME = 'Activity'"
     last = int(session.run(cursor, read, (), action).fetchone()[0])
     return list(range(last - count + 1, last + 1))
@@ -144,21 +206,30 @@ def set_ud_flag(
     value: bool,
     activity: ActivityRow | None = None,
 ) -> int | None:
-    """Set one checkbox for one iMIS ID (and write its Activity row in the same transaction)."""
+    """Set one checkbox for one iMIS ID (and write its Activity row in the same transaction).
+    When the activity's outbox key is already in iMIS, both were done before: nothing is
+    written and its SEQN is returned."""
     real_table, real_field = ud_field(session, table, field)
     action = f"update {real_table}"
     update = (
         f"UPDATE {quote_identifier(real_table)} SET {quote_identifier(real_field)} = ? WHERE ID = ?"
     )
     with session.transaction(action) as cursor:
+        done = written_keys(session, cursor, [activity] if activity is not None else [])
+        if done:
+            return next(iter(done.values()))
         if session.run(cursor, update, [1 if value else 0, ams_id], action).rowcount == 0:
-            raise MissingUdRowError(
-                f"iMIS ID {ams_id} has no row in the UD table {real_table}; iMIS never creates "
-                f"UD rows, so add the row in iMIS and try again."
-            )
+            raise missing_ud_row(ams_id, real_table)
         if activity is None:
             return None
         return insert_activities(session, cursor, [activity])[0]
+
+
+def missing_ud_row(ams_id: str, table: str) -> MissingUdRowError:
+    return MissingUdRowError(
+        f"iMIS ID {ams_id} has no row in the UD table {table}; iMIS never creates UD rows, so "
+        f"add the row in iMIS and try again."
+    )
 
 
 def ud_checkbox_fields(

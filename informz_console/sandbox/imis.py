@@ -56,6 +56,18 @@ class ImisSandbox(LoginHandle):
         return settings
 
     # -- test switches (faults and latency: see SandboxHandle) ---------------------------------
+    def slow_activity_writes(self, rows_scanned: int | None) -> None:
+        """Make every Activity insert scan `rows_scanned` rows first (a trigger in the database),
+        so delivering a batch of writebacks over ODBC takes long enough to be interrupted in
+        the middle; None removes the delay."""
+        self.execute("DROP TRIGGER IF EXISTS Sandbox_Slow_Activity")
+        if rows_scanned:
+            self.execute(
+                "CREATE TRIGGER Sandbox_Slow_Activity AFTER INSERT ON Activity BEGIN "
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM Name a, Name b LIMIT {int(rows_scanned)}); "
+                "END"
+            )
+
     def expire_tokens(self) -> None:
         """Forget every issued token: the next API call gets 401 (tests re-authentication)."""
         if self._server is not None:

@@ -257,6 +257,7 @@ class Writeback(Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(300))  # "host:pid" while processing
 
 
 class EmailVerdictRow(Base):

@@ -7,6 +7,12 @@ weekend resync is decided per group from the sync log: the group's last run with
 or one Sunday morning runs nothing the second time, and a run interrupted half way only runs
 the groups still missing. Inactive bridges get no automatic sync. Compound groups are not
 resynced themselves: their member groups are.
+
+Writebacks are part of the nightly step (seed 000: the nightly sync "also sends writebacks to
+iMIS for iUnsub, iOptout, iCorrect, iResub, and iBadEmail"): `writebacks_due` lists, per bridge
+and type, the outbox rows due now and the writebacks the rules owe that are not queued yet;
+`run_due_writebacks` queues those (see `sync.writeback_rules`) and delivers everything due,
+so the iUNSUB batch goes out on the first `due --run` at or after 01:00 Eastern.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from informz_console.domain.clock import Clock
@@ -27,9 +33,12 @@ from informz_console.domain.triggers import (
     nightly_run_due,
     weekend_full_sync_due,
 )
-from informz_console.store.models import Bridge, CompoundMember, SyncRun, TargetGroup
+from informz_console.store.models import Bridge, CompoundMember, SyncRun, TargetGroup, Writeback
+from informz_console.sync.credentials import CredentialStore
+from informz_console.sync.outbox import DeliveryReport, deliver_due
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult, Trigger
 from informz_console.sync.service import SyncService
+from informz_console.sync.writeback_rules import Queued, owed_not_queued, queue_owed_writebacks
 
 WEEKEND_KINDS = frozenset({"imis"})  # seed 000: "a full sync on all iMIS target groups"
 
@@ -198,3 +207,70 @@ def due_now(engine: Engine, clock: Clock, *, user_is_staff: bool) -> list[DueRun
 def run_due(service: SyncService, due: Iterable[DueRun]) -> list[SyncResult]:
     """Run each due item through `SyncService.run`, with its trigger recorded in the sync log."""
     return [service.run(item.request()) for item in due]
+
+
+# -- writebacks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueWritebacks:
+    """Writebacks of one bridge and type that the nightly step sends now."""
+
+    bridge: str
+    type: str
+    count: int
+    reason: str
+
+    def describe(self) -> str:
+        return f"nightly: {self.bridge}: {self.count:,} {self.type} writebacks ({self.reason})"
+
+
+def _queued_due(engine: Engine, now: datetime) -> list[tuple[str, str, int]]:
+    w, b = Writeback.__table__, Bridge.__table__
+    due = and_(w.c.state.in_(("ready", "processing")),
+               or_(w.c.next_attempt_at.is_(None), w.c.next_attempt_at <= now))  # fmt: skip
+    query = (select(b.c.name, w.c.type, func.count()).join(b, b.c.id == w.c.bridge_id)
+             .where(due).group_by(b.c.name, w.c.type).order_by(b.c.name, w.c.type))  # fmt: skip
+    with engine.connect() as conn:
+        return [(name, kind, int(n)) for name, kind, n in conn.execute(query)]
+
+
+def _count(items: Iterable[Queued], now: datetime, *, due: bool) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    for item in items:
+        if (item.due_at <= now) == due:
+            out[(item.bridge, item.type)] = out.get((item.bridge, item.type), 0) + 1
+    return out
+
+
+def writebacks_due(engine: Engine, clock: Clock) -> list[DueWritebacks]:
+    """Queued writebacks due now, then those the rules owe now that are not queued yet."""
+    now = clock.now()
+    out = [DueWritebacks(name, kind, n, "queued, due now")
+           for name, kind, n in _queued_due(engine, now)]  # fmt: skip
+    owed = _count(owed_not_queued(engine, clock), now, due=True)
+    out += [DueWritebacks(name, kind, n, "owed by subscriber status changes, not queued yet")
+            for (name, kind), n in sorted(owed.items())]  # fmt: skip
+    return out
+
+
+def writebacks_waiting(engine: Engine, clock: Clock) -> dict[tuple[str, str], int]:
+    """(bridge, type) -> writebacks queued or owed but due later (the iUNSUB batch)."""
+    now = clock.now()
+    w, b = Writeback.__table__, Bridge.__table__
+    query = (select(b.c.name, w.c.type, func.count()).join(b, b.c.id == w.c.bridge_id)
+             .where(w.c.state == "ready", w.c.next_attempt_at > now)
+             .group_by(b.c.name, w.c.type))  # fmt: skip
+    with engine.connect() as conn:
+        waiting = {(name, kind): int(n) for name, kind, n in conn.execute(query)}
+    for key, n in _count(owed_not_queued(engine, clock), now, due=False).items():
+        waiting[key] = waiting.get(key, 0) + n
+    return waiting
+
+
+def run_due_writebacks(
+    engine: Engine, clock: Clock, credentials: CredentialStore
+) -> tuple[list[Queued], DeliveryReport]:
+    """Queue what the rules owe, then deliver every due writeback (all bridges)."""
+    queued = queue_owed_writebacks(engine, clock)
+    return queued, deliver_due(engine, clock, credentials)

@@ -1,8 +1,9 @@
 """The durable writeback outbox, one for all bridges (table `writeback`).
 
-A change to send to an AMS (iUNSUB, iOPTOUT, iCORRECT, iRESUB, iBADEMAIL; Personify and netFORUM
-unsubscribe / resubscribe / bad email) is first a row here, queued with `enqueue` in the same
-mirror transaction as the change that caused it. Its `key` is unique: queueing the same
+A change to send to an AMS (iUNSUB, iOPTOUT, iCORRECT, iRESUB, iBADEMAIL, iINTEREST; Personify
+and netFORUM unsubscribe / resubscribe / bad email) is first a row here, queued with `enqueue`
+in the same mirror transaction as the change that caused it, due at once or at a given time
+(the iUNSUB batch: see `domain.writeback_rules`). Its `key` is unique: queueing the same
 writeback twice is a no-op (INSERT .. ON CONFLICT(key) DO NOTHING).
 
 States: `ready` (due at `next_attempt_at`) -> `processing` (claimed; `next_attempt_at` is then
@@ -11,28 +12,33 @@ the end of the claim's lease) -> `sent` (`sent_at`) or back to `ready` with a la
 `failed` after an error retrying cannot fix (`retry_failed` puts those back to `ready`).
 
 `deliver_due` (see outbox_delivery) claims due rows in one short transaction: ready ones whose
-time has come, and `processing` ones whose lease has expired, which a console killed in the
-middle of a delivery left behind. Each row is then delivered on its own and its outcome
-committed at once, so a crash loses at most the outcome of the row in flight.
+time has come, and `processing` ones left behind by a console killed in the middle of a
+delivery (SIGKILL, power off). Each claim records its owner (`claimed_by`, "host:pid"): the
+next claim on the same machine takes back at once the rows of an owner whose process is gone,
+and anything else (another machine's console, which cannot be checked from here) once its
+lease has expired. Each row is then delivered on its own and its outcome committed at once,
+so a crash loses at most the outcome of the row in flight, and that one is recognised on
+resend (below). `tests/test_writeback_kill.py` kills a real console in exactly that window.
 
-What idempotence we have on the AMS side, and what remains possible:
-- iMIS: the SEQN of the Activity row the AMS accepted is written into the row's payload in the
-  same mirror transaction that marks it sent, right after the iMIS transaction committed. A row
-  claimed again whose payload already has its `seqn` is marked sent without writing again.
-- The window that remains: between iMIS (or Personify, or netFORUM) committing the write and
-  our mirror commit of its outcome. If the console dies, or the mirror cannot be written, inside
-  that window (milliseconds, one row at most per delivering console), the row's lease expires
-  and it is sent again: iMIS gets a second Activity row with a new SEQN (same ID, type and
-  description), Personify a second CustomerCommunicationUpdate. The netFORUM and Personify
-  flags themselves are idempotent (Do Not Email = true twice is still true), so only their
-  activity logs can show the duplicate. Nothing on the AMS side ties a write to our key, so
-  closing the window completely would need a lookup of the AMS's activity log before a resend.
-- A row is never sent by two consoles at once while its lease runs (LEASE, 15 minutes); a
-  delivery that takes longer than the lease could overlap with another console's retry.
+Idempotence on the AMS side, so a row the AMS took but whose outcome the mirror never recorded
+is not sent twice:
+- iMIS: every Activity row we write carries its outbox key in UF_3 (`informz:<key>`). The
+  delivery first takes the Counter row's lock, looks for an Activity row of that ID with that
+  key, and writes only when there is none (see `connectors.imis_writeback.insert_activities`),
+  all in one iMIS transaction; a found row's SEQN is recorded as if just written. So the window
+  between iMIS committing and the mirror recording it is closed: a resend finds its row.
+- Personify and netFORUM: their flags are idempotent (Do Not Email = true twice is still
+  true), so only their activity logs can show a duplicate when a console dies between the
+  AMS's answer and the mirror's commit (milliseconds, one row at most per console).
+- A row whose payload already holds the AMS's receipt (`seqn`, `activity_id`) is marked sent
+  without writing again.
+- A row is never sent by two consoles at once while its lease runs (LEASE, 15 minutes).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,7 +50,9 @@ from informz_console.connectors.errors import ConfigError
 from informz_console.store.models import Bridge, Writeback
 from informz_console.sync.upsert import insert_ignore
 
-IMIS_TYPES = ("iUNSUB", "iOPTOUT", "iCORRECT", "iRESUB", "iBADEMAIL")
+IMIS_TYPES = ("iUNSUB", "iOPTOUT", "iCORRECT", "iRESUB", "iBADEMAIL", "iINTEREST")
+# iINTEREST: a remote interest changed on the IPM preference form (seed 004); written to iMIS
+# as an iOPTOUT Activity row whose product code is the checkbox field.
 # Personify and netFORUM: their three writebacks; the iMIS names map onto them.
 ACTIONS = {
     "unsubscribe": "unsubscribe",
@@ -84,19 +92,21 @@ def enqueue(
     key: str,
     payload: dict[str, Any],
     now: datetime,
+    due_at: datetime | None = None,
 ) -> bool:
-    """Queue one writeback, due now; False when one with this key is already queued (or sent).
-    Runs inside the caller's transaction: commit it with the change that caused the writeback."""
+    """Queue one writeback, due at `due_at` (default now); False when one with this key is
+    already queued (or sent). Runs inside the caller's transaction: commit it with the change
+    that caused the writeback."""
     conn = conn_or_session.connection() if isinstance(conn_or_session, Session) else conn_or_session
-    result = conn.execute(
-        insert_ignore(conn, _T),
-        [{
+    result = conn.execute(  # RETURNING, not rowcount: psycopg reports -1 for this insert
+        insert_ignore(conn, _T).returning(_T.c.id),
+        {
             "bridge_id": bridge_id, "subscriber_id": subscriber_id, "type": type, "key": key,
             "payload": dict(payload), "state": "ready", "attempts": 0, "created_at": now,
-            "next_attempt_at": now,
-        }],
+            "next_attempt_at": due_at or now,
+        },
     )  # fmt: skip
-    return bool(result.rowcount and result.rowcount > 0)
+    return result.first() is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,46 +123,88 @@ class Claimed:
     created_at: datetime
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(
+def this_owner() -> str:
+    """Who claims: "host:pid" of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl+C there: wait for the lease instead
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def owner_is_gone(owner: str | None) -> bool:
+    """True only for an owner on this machine whose process no longer runs."""
+    host, _, pid = (owner or "").rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not _alive(int(pid))
+
+
+def _abandoned_owners(conn: Connection, now: datetime) -> list[str]:
+    leased = conn.execute(
+        select(_T.c.claimed_by).distinct().where(
+            _T.c.state == "processing", _T.c.next_attempt_at > now, _T.c.claimed_by.is_not(None)
+        )
+    ).scalars()
+    return [owner for owner in leased if owner_is_gone(owner)]
+
+
+def _due(now: datetime, abandoned: list[str]):  # type: ignore[no-untyped-def]
+    due = and_(
         _T.c.state.in_(("ready", "processing")),
         or_(_T.c.next_attempt_at.is_(None), _T.c.next_attempt_at <= now),
     )
+    if not abandoned:
+        return due
+    return or_(due, and_(_T.c.state == "processing", _T.c.claimed_by.in_(abandoned)))
 
 
 def claim_due(
-    engine: Engine, now: datetime, *, bridge_id: int | None = None, limit: int = 500
+    engine: Engine,
+    now: datetime,
+    *,
+    bridge_id: int | None = None,
+    keys: list[str] | None = None,
+    limit: int = 500,
 ) -> list[Claimed]:
-    """Mark up to `limit` due rows `processing` with a lease, in one short transaction.
-    The due condition is checked again by the UPDATE itself, so two consoles claiming at the
-    same time never get the same row."""
-    due = _due(now)
-    if bridge_id is not None:
-        due = and_(due, _T.c.bridge_id == bridge_id)
-    ids = select(_T.c.id).where(due).order_by(_T.c.id).limit(limit).scalar_subquery()
-    statement = (
-        update(_T)
-        .where(_T.c.id.in_(ids), due)
-        .values(state="processing", next_attempt_at=now + LEASE)
-        .returning(
-            _T.c.id,
-            _T.c.bridge_id,
-            _T.c.subscriber_id,
-            _T.c.type,
-            _T.c.key,
-            _T.c.payload,
-            _T.c.attempts,
-            _T.c.created_at,
-        )  # fmt: skip
-    )
+    """Mark up to `limit` due rows (of one bridge, or only these keys) `processing` with a lease
+    and this process as owner, in one short transaction. The due condition is checked again by
+    the UPDATE itself, so two consoles claiming at the same time never get the same row."""
     with engine.begin() as conn:
+        due = _due(now, _abandoned_owners(conn, now))
+        if bridge_id is not None:
+            due = and_(due, _T.c.bridge_id == bridge_id)
+        if keys is not None:
+            due = and_(due, _T.c.key.in_(keys))
+        ids = select(_T.c.id).where(due).order_by(_T.c.id).limit(limit).scalar_subquery()
+        statement = (
+            update(_T)
+            .where(_T.c.id.in_(ids), due)
+            .values(state="processing", next_attempt_at=now + LEASE, claimed_by=this_owner())
+            .returning(
+                _T.c.id,
+                _T.c.bridge_id,
+                _T.c.subscriber_id,
+                _T.c.type,
+                _T.c.key,
+                _T.c.payload,
+                _T.c.attempts,
+                _T.c.created_at,
+            )  # fmt: skip
+        )
         rows = conn.execute(statement).all()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
 def mark_sent(engine: Engine, row_id: int, now: datetime, payload: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     values: dict[str, Any] = {"state": "sent", "sent_at": now, "next_attempt_at": None,
-                              "last_error": None}  # fmt: skip
+                              "last_error": None, "claimed_by": None}  # fmt: skip
     if payload is not None:
         values["payload"] = payload
     with engine.begin() as conn:
@@ -170,7 +222,7 @@ def mark_error(
         conn.execute(
             update(_T).where(_T.c.id == row_id).values(
                 state="ready" if transient else "failed", attempts=attempts,
-                last_error=sentence[:2000], next_attempt_at=retry_at,
+                last_error=sentence[:2000], next_attempt_at=retry_at, claimed_by=None,
             )
         )  # fmt: skip
     return retry_at
@@ -184,7 +236,7 @@ def release(engine: Engine, row_ids: list[int], at: datetime) -> None:
         conn.execute(
             update(_T)
             .where(_T.c.id.in_(row_ids), _T.c.state == "processing")
-            .values(state="ready", next_attempt_at=at)
+            .values(state="ready", next_attempt_at=at, claimed_by=None)
         )
 
 

@@ -12,9 +12,15 @@ Per bridge kind:
 - netFORUM: `write_back` the same; Do Not Email as netFORUM now holds it goes into the payload.
 The iMIS names map onto the three actions (iUNSUB and iOPTOUT unsubscribe, iRESUB resubscribes,
 iBADEMAIL is bad_email); iCORRECT, and anything for iDSS, fails as not deliverable.
+- iMIS iINTEREST (IPM preference form, seed 004: the form's changes show in iMIS as iOptout
+  activity with date, type and product code): ACTIVITY_TYPE iOPTOUT, PRODUCT_CODE the checkbox
+  field, UF_1 `TABLE.FIELD`, UF_2 `checked` or `unchecked`. The UD row itself was updated by the
+  form already.
+Every iMIS Activity row carries the outbox key in UF_3, so a resend after a crash finds it
+(see `connectors.imis_writeback`).
 
 Payload: `ams_id` (required); `email`, `reason`, `at` (ISO time of the event; default the row's
-created_at); iCORRECT: `original`, `corrected`.
+created_at); iCORRECT: `original`, `corrected`; iINTEREST: `interest` (TABLE.FIELD), `checked`.
 """
 
 from __future__ import annotations
@@ -75,21 +81,34 @@ def _imis(connector: Any, bridge: Bridge, row: Claimed, now: datetime) -> dict[s
     if row.type not in IMIS_TYPES:
         raise NotDeliverable(f"A {row.type} writeback cannot be sent to iMIS; iMIS takes "
                              f"{', '.join(IMIS_TYPES)}.")  # fmt: skip
-    p = row.payload
-    when = _when(p, row.created_at)
-    email = p.get("corrected") if row.type == "iCORRECT" else p.get("email")
-    try:
-        activity = ActivityRow.for_email(_ams_id(row), row.type, email or "", when, now)
-    except ValueError as exc:
-        raise NotDeliverable(str(exc)) from None
-    if row.type == "iCORRECT":
-        activity = replace(activity, uf_1=p.get("original"), uf_2=p.get("corrected"))
+    activity = _activity(row, now)
     field = (bridge.settings or {}).get("ud_opt_out_field")
     if row.type == "iOPTOUT" and field:
         seqn = connector.set_ud_flag(activity.ams_id, field, True, activity=activity)
     else:
         (seqn,) = connector.write_activities([activity])
-    return {**p, "seqn": seqn}
+    return {**row.payload, "seqn": seqn}
+
+
+def _activity(row: Claimed, now: datetime) -> ActivityRow:
+    p = row.payload
+    when = _when(p, row.created_at)
+    email = p.get("corrected") if row.type == "iCORRECT" else p.get("email")
+    interest = str(p.get("interest") or "")
+    kind, product = row.type, None
+    if row.type == "iINTEREST":  # seed 004: shows in iMIS as iOptout activity
+        kind, product = "iOPTOUT", interest.rpartition(".")[2][:31]
+    try:
+        activity = ActivityRow.for_email(_ams_id(row), kind, email or "", when, now,
+                                         product_code=product or None)
+    except ValueError as exc:
+        raise NotDeliverable(str(exc)) from None
+    if row.type == "iCORRECT":
+        activity = replace(activity, uf_1=p.get("original"), uf_2=p.get("corrected"))
+    if row.type == "iINTEREST":
+        activity = replace(activity, uf_1=interest,
+                           uf_2="checked" if p.get("checked") else "unchecked")
+    return replace(activity, outbox_key=row.key)
 
 
 def _action(row: Claimed, kind: str) -> str:
@@ -129,12 +148,14 @@ def deliver_due(
     credentials: CredentialStore,
     *,
     bridge: str | None = None,
+    keys: list[str] | None = None,
     connector_for: Callable[..., Any] = build_connector,
     limit: int = 500,
 ) -> DeliveryReport:
-    """Claim the due writebacks (of one bridge, or all) and deliver each; see the outbox."""
+    """Claim the due writebacks (of one bridge, or only these keys, or all) and deliver each;
+    see the outbox."""
     bridge_id = bridge_id_of(engine, bridge) if bridge is not None else None
-    claimed = claim_due(engine, clock.now(), bridge_id=bridge_id, limit=limit)
+    claimed = claim_due(engine, clock.now(), bridge_id=bridge_id, keys=keys, limit=limit)
     report = DeliveryReport(claimed=len(claimed))
     by_bridge: dict[int, list[Claimed]] = {}
     for row in claimed:
