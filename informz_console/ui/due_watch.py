@@ -10,7 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from informz_console.sync.cancel import CancelToken, ProgressCallback
-from informz_console.sync.due import DueRun, due_now
+from informz_console.sync.due import (
+    DueRun,
+    DueWritebacks,
+    due_now,
+    run_due_writebacks,
+    writebacks_due,
+)
 from informz_console.sync.requests import SyncResult, Trigger
 from informz_console.ui.services import Services
 
@@ -24,6 +30,7 @@ class DueWatch(QObject):
         super().__init__(parent)
         self.services = services
         self.due: list[DueRun] = []
+        self.writebacks: list[DueWritebacks] = []
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.check)
         self._timer.start(RECHECK_MS)
@@ -42,13 +49,19 @@ class DueWatch(QObject):
         return due_now(self.services.engine, self.services.clock,
                        user_is_staff=self.services.settings.is_staff)
 
-    def check(self) -> None:
-        self.services.jobs.submit("Checking what is due", self._due, on_done=self._show,
-                                  key="due")
+    def _everything_due(self, cancel: CancelToken, progress: ProgressCallback
+                        ) -> tuple[list[DueRun], list[DueWritebacks]]:
+        return (self._due(cancel, progress),
+                writebacks_due(self.services.engine, self.services.clock))
 
-    def _show(self, due: list[DueRun]) -> None:
-        self.due = due
-        self.found.emit([run.describe() for run in due])
+    def check(self) -> None:
+        self.services.jobs.submit("Checking what is due", self._everything_due,
+                                  on_done=self._show, key="due")
+
+    def _show(self, found: tuple[list[DueRun], list[DueWritebacks]]) -> None:
+        self.due, self.writebacks = found
+        self.found.emit([run.describe() for run in self.due]
+                        + [item.describe() for item in self.writebacks])
 
     def run_login_syncs(self) -> None:
         """On open: run what the login trigger makes due, then show what else is due."""
@@ -67,19 +80,28 @@ class DueWatch(QObject):
         self.check()
 
     def run_all(self) -> None:
+        """Sync > Run what is due: the due syncs, then the writebacks (as `due --run`)."""
         due = list(self.due)
-        if not due:
+        if not due and not self.writebacks:
             self.services.events.message.emit("info", "Nothing is due now.")
             return
-        self.services.jobs.submit(
-            f"Running {len(due)} due sync(s)",
-            lambda c, p: self._run(due, c, p),
-            on_done=self._ran, key="due-run")
+        services = self.services
 
-    def _ran(self, results: list[SyncResult]) -> None:
+        def work(cancel: CancelToken, progress: ProgressCallback):  # type: ignore[no-untyped-def]
+            results = self._run(due, cancel, progress)
+            cancel.raise_if_cancelled()
+            _, report = run_due_writebacks(services.engine, services.clock, services.credentials)
+            return results, report
+
+        services.jobs.submit(f"Running {len(due)} due sync(s) and the writebacks", work,
+                             on_done=self._ran, key="due-run")
+
+    def _ran(self, outcome) -> None:  # type: ignore[no-untyped-def]
+        results, report = outcome
         failed = [r for r in results if not r.ok]
         self.services.events.changed.emit()
-        level = "warning" if failed else "info"
+        level = "warning" if failed or report.failed else "info"
         tail = f"; {len(failed)} failed: {failed[0].error}" if failed else ""
-        self.services.events.message.emit(level, f"Ran {len(results)} due sync(s){tail}.")
+        self.services.events.message.emit(
+            level, f"Ran {len(results)} due sync(s){tail}. Writebacks: {report.sentence()}")
         self.check()

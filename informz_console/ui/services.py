@@ -57,8 +57,17 @@ class Services:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.engine) as session:
-            yield session
+        """A session for reading the mirror; it never waits for a running sync.
+
+        The engine begins SQLite transactions IMMEDIATE (the write lock, for the sync's sake);
+        a table reading rows on the GUI thread must not queue behind a sync's merge, so these
+        reads begin DEFERRED: in WAL mode a reader sees the last committed state and never
+        blocks. Widgets never write (they call sync/), so nothing here needs the lock.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_begin="DEFERRED")  # ignored by a server mirror
+            with Session(bind=conn) as session:
+                yield session
 
     @cached_property
     def sync(self) -> SyncService:

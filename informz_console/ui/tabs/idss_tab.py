@@ -34,7 +34,6 @@ from informz_console.sync.follow import FollowResult, resync_contact
 from informz_console.ui.idss.contacts_model import ContactsModel, detail_text
 from informz_console.ui.idss.follow import FollowChanges
 from informz_console.ui.idss.lists_model import GROUP_ROLE, IdssListsModel
-from informz_console.ui.idss.reading import reading
 from informz_console.ui.lazy_model import ROW_ROLE
 from informz_console.ui.tabs.base import ConsoleTab
 
@@ -150,7 +149,7 @@ class IdssTab(ConsoleTab):
                                   on_error=lambda s: self.tell("error", s), key="idss-lists")
 
     def _read_lists(self, _cancel, _progress) -> tuple[list[IdssList], list[str]]:  # type: ignore[no-untyped-def]
-        with reading(self.services.engine) as session:
+        with self.services.session() as session:
             lists = idss_lists(session)
         followable = [b.name for b in list_bridges(self.services.engine,
                                                    self.services.credentials)
@@ -194,7 +193,7 @@ class IdssTab(ConsoleTab):
             return
 
         def work(_cancel, _progress) -> ContactIndex:  # type: ignore[no-untyped-def]
-            with reading(self.services.engine) as session:
+            with self.services.session() as session:
                 return contact_index(session, group_id, show)
 
         self.services.jobs.submit(
@@ -203,7 +202,7 @@ class IdssTab(ConsoleTab):
             on_error=lambda s: self.tell("error", s))
 
     def _read_rows(self, group_id: int, ids):  # type: ignore[no-untyped-def]
-        with reading(self.services.engine) as session:
+        with self.services.session() as session:
             return contact_rows(session, group_id, ids)
 
     def _show_contacts(self, group_id: int | None, index: ContactIndex) -> None:
