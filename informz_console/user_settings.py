@@ -1,4 +1,5 @@
-"""Per-user settings (role, last mirror), declared once, typed, written atomically.
+"""Per-user settings (role, last mirror, drift warning): declared once, typed, written
+atomically.
 
 They live in the user config dir as JSON; secrets never do (they are in the keyring).
 `INFORMZ_CONSOLE_CONFIG` points elsewhere (tests, portable installs).
@@ -21,6 +22,9 @@ ROLES = ("client", "staff")
 class UserSettings:
     role: str = "client"  # staff may run a full refresh (seed 000)
     last_mirror: str | None = None
+    # Sync health warns when a group's synced count moves more than this against the mean of
+    # its last five runs (issue 4).
+    drift_warning_percent: int = 20
     version: int = VERSION
 
     @property
@@ -44,6 +48,9 @@ def load_settings() -> UserSettings:
     settings = UserSettings(**{k: v for k, v in data.items() if k in known})
     if settings.role not in ROLES:
         settings.role = "client"
+    drift = settings.drift_warning_percent
+    if isinstance(drift, bool) or not isinstance(drift, int) or drift <= 0:
+        settings.drift_warning_percent = UserSettings.drift_warning_percent
     return settings
 
 
