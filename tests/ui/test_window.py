@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gui_helpers import wait_jobs
+from PySide6.QtCore import QMargins, QSize
 
 from informz_console.ui.main_window import MainWindow
 from informz_console.ui.tabs import TABS
@@ -18,13 +19,16 @@ def test_geometry_and_last_tab_are_remembered(qtbot, services):
     first = MainWindow(services, window_settings())
     qtbot.addWidget(first)
     first.show()
-    first.resize(700, 500)
+    first.resize(first.minimumSizeHint().expandedTo(first.minimumSize()).grownBy(
+        QMargins(40, 30, 0, 0)))  # smaller than the default, within what the tabs need
+    qtbot.waitUntil(lambda: first.size() != QSize(1280, 800))
+    expected = first.size()
     first.tabs.setCurrentIndex(2)
     first.close()
     second = MainWindow(services, window_settings())
     qtbot.addWidget(second)
     assert second.tabs.currentIndex() == 2
-    assert (second.size().width(), second.size().height()) == (700, 500)
+    assert second.size() == expected
     second.close()
 
 
