@@ -15,8 +15,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from sqlalchemy.exc import SQLAlchemyError
+
+from informz_console.ui.columns_model import ColumnsModel
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +31,13 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the whole row tuple
 PLACEHOLDER = "—"
 
 
-class LazyTableModel(QAbstractTableModel):
+class LazyTableModel(ColumnsModel):
     BLOCK = 256
     CACHED_BLOCKS = 64
 
     def __init__(self, columns: Sequence[str], fetch_rows: FetchRows,
                  parent: Any = None) -> None:
-        super().__init__(parent)
-        self._columns = list(columns)
+        super().__init__(columns, parent)
         self._fetch_rows = fetch_rows
         self._keys: Sequence[Hashable] = ()
         self._blocks: OrderedDict[int, list[Row | None]] = OrderedDict()
@@ -84,16 +85,6 @@ class LazyTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._keys)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self._columns)):
-            return self._columns[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

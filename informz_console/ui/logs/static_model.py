@@ -10,22 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from informz_console.ui.columns_model import ColumnsModel
 from informz_console.ui.lazy_model import ROW_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 Row = tuple[Any, ...]
 
 
-class StaticTableModel(QAbstractTableModel):
+class StaticTableModel(ColumnsModel):
     def __init__(self, columns: Sequence[str], *, numeric: Sequence[int] = (),
                  color: Callable[[Row], QColor | None] | None = None,
                  tooltip: Callable[[Row, int], str | None] | None = None,
                  parent: Any = None) -> None:
-        super().__init__(parent)
-        self._columns = list(columns)
+        super().__init__(columns, parent)
         self._numeric = set(numeric)
         self._color = color
         self._tooltip = tooltip
@@ -45,16 +45,6 @@ class StaticTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self._columns)):
-            return self._columns[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
