@@ -52,6 +52,23 @@ class GapProbe:
         self.timer.start()
 
 
+class GcPauses:
+    """The longest full garbage collection (it holds the GIL: every thread waits)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.longest, self.count, self._started = 0.0, 0, 0.0
+        gc.callbacks.append(self._on)
+
+    def _on(self, phase: str, info: dict) -> None:  # type: ignore[type-arg]
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.longest = max(self.longest, time.perf_counter() - self._started)
+
+
 def spin_until(app, done, timeout_s: float = 3600) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout_s
     while not done() and time.monotonic() < deadline:
@@ -99,6 +116,7 @@ def probe(work: Path, db: Path, site: str, group: str) -> None:
                              AMS["imis"]["password"])
     assert services.sync.run(SyncRequest("Bench", SyncKind.REFRESH_LIST)).ok
     gaps = GapProbe()
+    collections = GcPauses()
 
     gaps.start()
     spin_until(app, lambda: False, timeout_s=2.0)
@@ -106,12 +124,14 @@ def probe(work: Path, db: Path, site: str, group: str) -> None:
 
     outcome: list = []
     started = time.perf_counter()
+    collections.longest, collections.count = 0.0, 0
     gaps.start()
     services.jobs.submit("Resync", lambda c, p: services.sync.run(
         SyncRequest("Bench", SyncKind.RESYNC_GROUP, group), p, c),
         on_done=outcome.append, on_error=outcome.append)
     spin_until(app, lambda: bool(outcome) and not services.jobs.running)
     during, ticks, took = gaps.longest, gaps.ticks, time.perf_counter() - started
+    gc_longest, gc_count = collections.longest, collections.count
     result = outcome[0]
 
     def member_ids(cancel, progress):  # type: ignore[no-untyped-def]
@@ -146,15 +166,18 @@ def probe(work: Path, db: Path, site: str, group: str) -> None:
         view.scrollTo(model.index(randomly.randrange(model.rowCount()), 1))
         app.processEvents()
         worst_scroll = max(worst_scroll, time.perf_counter() - step)
-    scrolling = gaps.longest
+    scrolling, shown = gaps.longest, model.rowCount()
+    view.close()
+    del view, model  # before the interpreter tears Qt down
     services.close()
 
     ms = 1000
     print(f"idle window: longest gap between {TICK_MS} ms ticks {idle * ms:.1f} ms (baseline)")
     print(f"during a resync of {result.counts.fetched:,} members ({took:.1f} s in a job, "
           f"{ticks:,} ticks): longest gap {during * ms:.1f} ms = {during / idle:.1f}x idle "
-          f"(target < 50 ms)")
-    print(f"opening the {model.rowCount():,}-member table: {open_s:.2f} s (key list in a job); "
+          f"(target < 50 ms); longest garbage collection {gc_longest * ms:.1f} ms "
+          f"of {gc_count:,}")
+    print(f"opening the {shown:,}-member table: {open_s:.2f} s (key list in a job); "
           f"200 random scrolls: worst step {worst_scroll * ms:.1f} ms, longest gap "
           f"{scrolling * ms:.1f} ms = {scrolling / idle:.1f}x idle")
 

@@ -134,3 +134,26 @@ def test_shutdown_cancels_and_joins_every_thread(qtbot, services):
     assert services.jobs.running == []
     qtbot.wait(50)
     assert seen["done"] == seen["error"] == []  # nothing rendered after the window went away
+
+
+def test_the_cyclic_collector_is_paused_while_a_job_runs(qtbot, services):
+    """A full collection stops every thread (the GUI's too); jobs pause it and the last one to
+    end resumes it (the GUI bench measures why)."""
+    import gc
+
+    started, release = threading.Event(), threading.Event()
+    seen = {}
+
+    def work(cancel, progress):
+        started.set()
+        release.wait(10)
+        return "ok"
+
+    assert gc.isenabled()
+    services.jobs.submit("A", work)
+    assert started.wait(10)
+    seen["during"] = gc.isenabled()
+    release.set()
+    wait_jobs(qtbot, services)
+    assert seen["during"] is False
+    assert gc.isenabled()
