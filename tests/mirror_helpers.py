@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine, text
 
 from informz_console.store.models import Bridge, TargetGroup
@@ -43,8 +46,20 @@ def members(engine: Engine, group_key: str) -> list[str]:
 
 
 def rows(engine: Engine, sql: str, **params) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The rows of a query, each value as the SQLite mirror returns it (JSON as its text, a
+    time as SQLite's text), so one expectation fits both backends."""
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(sql), params)]
+        return [tuple(map(_as_sqlite, r)) for r in conn.execute(text(sql), params)]
+
+
+def _as_sqlite(value):  # type: ignore[no-untyped-def]
+    # psycopg hands back JSON decoded and times aware; SQLAlchemy wrote them as json.dumps
+    # text and naive UTC, which is what SQLite returns to a raw query.
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def status_of(engine: Engine, ams_id: str) -> tuple[str, str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from mirror_helpers import add_bridge, members, rows, snapshot
+from sqlalchemy import text
 from static_connector import StaticAms, StaticConnector
 
 from informz_console.domain.records import RemoteRecord as R
@@ -57,7 +58,7 @@ def test_only_accepted_identified_valid_records_are_synced(service, mirror):
 def test_each_excluded_record_has_exactly_one_reason(service, mirror):
     result = resync(service)
     per_record = rows(mirror, "SELECT seq, COUNT(*) FROM (SELECT ams_id AS seq FROM exclusion "
-                      "WHERE run_id = :r) GROUP BY seq HAVING COUNT(*) > 1", r=result.run_id)
+                      "WHERE run_id = :r) AS x GROUP BY seq HAVING COUNT(*) > 1", r=result.run_id)
     assert per_record == []
 
 
@@ -112,10 +113,10 @@ def test_uploaded_subscriber_gets_the_ams_id_not_a_duplicate(service, mirror, cl
     """Seed 000: an uploaded address later brought in by a sync gets the iMIS ID added to the
     existing subscriber record; no duplicate is created and its history is kept."""
     with mirror.begin() as conn:
-        conn.exec_driver_sql(
+        conn.execute(text(
             "INSERT INTO subscriber (email, email_key, status, source, created_at, updated_at) "
-            "VALUES ('Bob@Example.org', 'bob@example.org', 'active', 'upload', ?, ?)",
-            (clock.now().replace(tzinfo=None), clock.now().replace(tzinfo=None)))
+            "VALUES ('Bob@Example.org', 'bob@example.org', 'active', 'upload', :at, :at)"),
+            {"at": clock.now().replace(tzinfo=None)})
     uploaded_id = rows(mirror, "SELECT id FROM subscriber")[0][0]
     result = resync(service)
     assert rows(mirror, "SELECT subscriber_id FROM subscriber_link WHERE ams_id = '2'") == [

@@ -3,6 +3,10 @@
 The default mirror is one SQLite file in the user data dir. SQLite runs in WAL mode so the
 console can read while a sync writes, with foreign keys on and a busy timeout instead of
 "database is locked" errors.
+
+A shared team mirror is a PostgreSQL database (`postgresql://user@host/db`), spoken to with
+psycopg 3. The password belongs in libpq's ~/.pgpass (or PGPASSWORD), not in the URL; a URL's
+password is never shown in a message.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from informz_console.store.migrate import upgrade_to_head
+
+# Plain `postgresql://` would mean psycopg2 to SQLAlchemy; the console ships psycopg 3.
+POSTGRES_DRIVER = "postgresql+psycopg"
+_POSTGRES_ALIASES = ("postgres", "postgresql")
 
 
 class MirrorError(Exception):
@@ -33,13 +41,23 @@ def mirror_url(target: str | Path | None) -> str:
     text = str(target)
     if "://" in text:
         try:
-            make_url(text)
+            url = make_url(text)
         except ArgumentError as err:
-            raise MirrorError(f"Mirror URL {text!r} is not a valid database URL.") from err
-        return text
+            raise MirrorError(f"Mirror URL {shown(text)!r} is not a valid database URL.") from err
+        if url.drivername not in _POSTGRES_ALIASES:
+            return text
+        return url.set(drivername=POSTGRES_DRIVER).render_as_string(hide_password=False)
     path = Path(text).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def shown(url: str) -> str:
+    """A mirror URL fit for a message: its password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -65,29 +83,55 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _tune_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        # The merge's statements are estimated costly but run in a second or two: JIT would
+        # spend longer compiling them than running them.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET jit = off")
+        dbapi_conn.commit()
+
+
+def _create(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url)
+        _tune_sqlite(engine)
+        return engine
+    # A server mirror: a connection the server dropped (restart, idle timeout) is replaced
+    # instead of failing the next sync; the application name shows who is connected.
+    engine = create_engine(url, pool_pre_ping=True,
+                           connect_args={"application_name": "informz_console"})
+    _tune_postgres(engine)
+    return engine
+
+
 def open_engine(target: str | Path | None = None, *, migrate: bool = True) -> Engine:
     url = mirror_url(target)
     try:
-        engine = create_engine(url, future=True)
+        engine = _create(url)
     except (ImportError, NoSuchModuleError) as err:
         driver = getattr(err, "name", None) or make_url(url).drivername
         raise MirrorError(
-            f"The mirror {make_url(url).render_as_string(hide_password=True)} needs the "
-            f"database driver {driver!r}, which is not installed; install it (for PostgreSQL: "
-            f"pip install 'psycopg[binary]') or use a SQLite mirror file."
+            f"The mirror {shown(url)} needs the database driver {driver!r}, which is not "
+            f"installed; install it (for PostgreSQL: pip install 'psycopg[binary]') or use a "
+            f"SQLite mirror file."
         ) from None
-    if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
     if migrate:
         try:
             upgrade_to_head(engine)
         except Exception as err:  # the driver's text may hold the URL's password
             engine.dispose()
-            raise MirrorError(
-                f"The mirror at {make_url(url).render_as_string(hide_password=True)} "
-                f"could not be opened: {type(err).__name__}."
-            ) from err
+            raise MirrorError(_cannot_open(url, err)) from err
     return engine
+
+
+def _cannot_open(url: str, err: Exception) -> str:
+    if isinstance(err, OperationalError) and make_url(url).get_backend_name() != "sqlite":
+        return (f"The mirror at {shown(url)} could not be opened: the database server did not "
+                f"accept the connection; check the host, port, database name, user and "
+                f"password (~/.pgpass), and that the server is running.")
+    return f"The mirror at {shown(url)} could not be opened: {type(err).__name__}."
 
 
 def open_mirror(target: str | Path | None = None) -> sessionmaker[Session]:

@@ -1,11 +1,13 @@
 """One sync run, end to end, on one mirror connection.
 
-1. The run row is committed as `running`.
+1. The run row is committed as `running`, unless the bridge is already syncing (on PostgreSQL
+   the run's connection holds the bridge's lock until the run ends: sync/locks.py).
 2. Fetch: the connector's pages are judged (domain/eligibility) and loaded into the staging
    table. Nothing in the mirror is locked or touched; cancel is checked between pages.
-3. Merge: one transaction resolves the stage against the mirror and applies it set-based,
-   with the run's counts, exclusions, row changes and log lines. A dry run rolls it all back
-   and keeps only the run row, its log and a capped preview of the changes.
+3. Merge: one transaction (one merge at a time per mirror) resolves the stage against the
+   mirror and applies it set-based, with the run's counts, exclusions, row changes and log
+   lines. A dry run rolls it all back and keeps only the run row, its log and a capped
+   preview of the changes.
 4. Any error or cancel before the commit rolls back: the mirror is exactly as before, and the
    run is recorded as failed or cancelled with one clear sentence.
 """
@@ -17,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from informz_console.connectors.errors import ConnectorError
 from informz_console.domain.clock import Clock
@@ -24,9 +27,10 @@ from informz_console.domain.eligibility import SyncPolicy, judge
 from informz_console.domain.emails import EmailChecker, EmailVerdict
 from informz_console.domain.records import RemoteRecord
 from informz_console.store.models import Membership, SyncRun, TargetGroup
-from informz_console.sync import apply, resolve
+from informz_console.sync import apply, locks, resolve
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
 from informz_console.sync.corrections import queue_corrections
+from informz_console.sync.interrupted import interrupt_runs_of
 from informz_console.sync.preview import capture_preview, restore_preview
 from informz_console.sync.requests import SyncKind, SyncResult
 from informz_console.sync.runs import RunCounts, RunRecorder
@@ -83,34 +87,63 @@ class _State:
 
 def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
             progress: ProgressCallback) -> SyncResult:
+    with engine.connect() as conn:
+        claimed = locks.claim_bridge(conn, plan.bridge_id)
+        try:
+            return _run(conn, clock, plan, cancel, progress, claimed)
+        finally:
+            if claimed:
+                _release(conn, plan.bridge_id)
+
+
+def _run(conn: Connection, clock: Clock, plan: RunPlan, cancel: CancelToken,
+         progress: ProgressCallback, claimed: bool) -> SyncResult:
     recorder = RunRecorder(clock)
     state = _State()
-    with engine.connect() as conn:
-        with conn.begin():  # IMMEDIATE: the busy check and the new run row are one step
-            busy = running_on_bridge(conn, plan.bridge_id)
-            recorder.start(conn, bridge_id=plan.bridge_id, group_id=plan.group_id,
-                           trigger=plan.trigger, kind=plan.kind.value,
-                           mode="dry_run" if plan.dry_run else "live")
-        if busy is not None:
-            return _fail(conn, recorder, state, SyncError(busy))
-        conn.execution_options(sqlite_begin="DEFERRED")  # staging locks nothing in the mirror
-        for note in plan.notes:
-            recorder.log(note)
-        try:
-            _stage(conn, plan, state, recorder, cancel, progress)
-            preview = _merge(conn, clock, plan, state, recorder, cancel, progress)
-            return SyncResult(recorder.run_id, "succeeded", state.counts,
-                              timings=state.timings, preview=preview, dry_run=plan.dry_run)
-        except (SyncCancelled, ConnectorError, SyncError) as err:
-            return _fail(conn, recorder, state, err)
-        except Exception as err:  # a bug: still record it and leave the mirror untouched
-            _fail(conn, recorder, state, err)
-            raise
-        finally:
-            if conn.in_transaction():
-                conn.rollback()
-            drop_stage(conn)
-            conn.commit()
+    with conn.begin():  # IMMEDIATE: the busy check and the new run row are one step
+        busy = _busy(conn, clock, plan.bridge_id, claimed)
+        recorder.start(conn, bridge_id=plan.bridge_id, group_id=plan.group_id,
+                       trigger=plan.trigger, kind=plan.kind.value,
+                       mode="dry_run" if plan.dry_run else "live")
+    if busy is not None:
+        return _fail(conn, recorder, state, SyncError(busy))
+    conn.execution_options(sqlite_begin="DEFERRED")  # staging locks nothing in the mirror
+    for note in plan.notes:
+        recorder.log(note)
+    try:
+        _stage(conn, plan, state, recorder, cancel, progress)
+        preview = _merge(conn, clock, plan, state, recorder, cancel, progress)
+        return SyncResult(recorder.run_id, "succeeded", state.counts,
+                          timings=state.timings, preview=preview, dry_run=plan.dry_run)
+    except (SyncCancelled, ConnectorError, SyncError) as err:
+        return _fail(conn, recorder, state, err)
+    except Exception as err:  # a bug: still record it and leave the mirror untouched
+        _fail(conn, recorder, state, err)
+        raise
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+        drop_stage(conn)
+        conn.commit()
+
+
+def _busy(conn: Connection, clock: Clock, bridge_id: int, claimed: bool) -> str | None:
+    """Why this bridge cannot sync now, or None. Where the mirror tracks live runs
+    (PostgreSQL), holding the bridge proves its `running` runs dead: they are interrupted."""
+    if not locks.tracks_live_runs(conn):
+        return running_on_bridge(conn, bridge_id)
+    if not claimed:
+        return running_on_bridge(conn, bridge_id) or (
+            "This bridge is already syncing from another console; wait for it to finish.")
+    interrupt_runs_of(conn, bridge_id, clock)
+    return None
+
+
+def _release(conn: Connection, bridge_id: int) -> None:
+    try:
+        locks.release_bridge(conn, bridge_id)
+    except DBAPIError:  # the connection broke; closing it lets go of the bridge
+        conn.invalidate()
 
 
 def running_on_bridge(conn: Connection, bridge_id: int) -> str | None:
@@ -169,6 +202,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     run_id = recorder.run_id
     conn.execution_options(sqlite_begin="IMMEDIATE")
     conn.begin()
+    locks.lock_merges(conn)
     steps: list[Callable[[], object]] = [
         lambda: index_stage(conn),
         lambda: _log_repeats(recorder, resolve.resolve(

@@ -19,13 +19,33 @@ def json_text(conn: Connection, expr: str) -> str:
     return expr if conn.dialect.name == "sqlite" else f"CAST({expr} AS TEXT)"
 
 
+def analyze(conn: Connection, table: str) -> None:
+    """PostgreSQL plans from statistics that autovacuum never gathers for a temporary table;
+    without them a lookup into a staged million rows may be planned as a scan per row."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {table}")
+
+
 def insert_many(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
     """Rows straight to the driver's executemany: at a million rows, building SQLAlchemy
-    parameter dicts costs more than the insert itself."""
+    parameter dicts costs more than the insert itself. PostgreSQL takes them by COPY."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, columns, rows)
         return
     mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
     conn.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
         rows,
     )
+
+
+def _copy(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """psycopg's COPY FROM STDIN: several times faster than an executemany of INSERTs."""
+    if not conn.in_transaction():
+        conn.begin()  # the COPY belongs to the connection's transaction, as the INSERTs would
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

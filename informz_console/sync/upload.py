@@ -27,7 +27,7 @@ merge links the AMS id to this same subscriber record (sync/resolve.py, `link_re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -54,6 +54,7 @@ from informz_console.sync.cancel import (
     SyncCancelled,
     no_progress,
 )
+from informz_console.sync.locks import lock_merges
 from informz_console.sync.sql import insert_many
 from informz_console.sync.upload_csv import SubscriberCsv, UploadError, UploadRow
 from informz_console.sync.upload_merge import (
@@ -68,7 +69,9 @@ from informz_console.sync.upload_merge import (
 )
 from informz_console.sync.verdict_cache import lookup_verdicts, save_verdicts
 
-BATCH = 5_000  # rows judged and staged at a time
+BATCH = 5_000  # rows judged and staged at a time,
+BATCH_BYTES = 2 * 1024 * 1024  # or fewer, when the rows are long: memory follows bytes, not rows
+_MEASURE_EVERY = 64  # rows between looks at the file position (a tell() is a system call)
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
 MAX_REPORTED = 1_000  # rows listed per kind of issue; the counts are always complete
 CANCELLED = "The upload was cancelled; the mirror is unchanged."
@@ -206,7 +209,7 @@ def _stage(
     # the mirror's cache once per batch for the addresses the fast path cannot answer.
     checker = EmailChecker(lookup=lambda raws: lookup_verdicts(conn, raws))
     since_commit = 0
-    for batch in _batches(source.rows(), BATCH):
+    for batch in _batches(source.rows(), BATCH, source.position):
         cancel.raise_if_cancelled()
         verdicts = checker.check_many([r.email for r in batch])
         insert_many(
@@ -225,9 +228,21 @@ def _stage(
     return checker.learned()
 
 
-def _batches(rows: Iterable[UploadRow], size: int) -> Iterator[list[UploadRow]]:
+def _batches(
+    rows: Iterable[UploadRow], size: int, position: Callable[[], int]
+) -> Iterator[list[UploadRow]]:
+    """Up to `size` rows, cut short once BATCH_BYTES of the file were read for them."""
     iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
+    while True:
+        start = position()
+        batch: list[UploadRow] = []
+        while len(batch) < size:
+            more = list(islice(iterator, min(_MEASURE_EVERY, size - len(batch))))
+            batch.extend(more)
+            if len(more) < _MEASURE_EVERY or position() - start >= BATCH_BYTES:
+                break
+        if not batch:
+            return
         yield batch
 
 
@@ -285,6 +300,7 @@ def _merge(
 ) -> None:
     conn.execution_options(sqlite_begin="IMMEDIATE")
     conn.begin()
+    lock_merges(conn)
     steps = [
         lambda: conn.exec_driver_sql(
             f"CREATE INDEX ix_upload_stage_email_key ON {UPLOAD_STAGE} (email_key)"

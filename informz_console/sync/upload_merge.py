@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from informz_console.domain.subscriber_status import SubscriberStatus
-from informz_console.sync.sql import as_json, is_distinct
+from informz_console.sync.sql import analyze, as_json, is_distinct
 
 UPLOAD_STAGE = "upload_stage"
 NAMES = ("first_name", "last_name", "company")
@@ -20,6 +20,7 @@ KEPT = "invalid IS NULL AND duplicate_of IS NULL"
 def mark_duplicates(conn: Connection) -> None:
     """A later row with an email already given (case-insensitively) is a duplicate of the
     first row that gave it; the first row's values are the ones uploaded."""
+    analyze(conn, UPLOAD_STAGE)  # the merge's lookups by email_key use the index just built
     conn.execute(
         text(
             f"""UPDATE {UPLOAD_STAGE} SET duplicate_of = (SELECT MIN(o.line) FROM {UPLOAD_STAGE} o

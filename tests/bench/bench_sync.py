@@ -1,6 +1,7 @@
 """The spine's speed benchmark: a 1,000,000-member iMIS group, every figure a ratio.
 
     .venv/bin/python -m tests.bench.bench_sync [--members 1000000] [--workdir DIR]
+        [--mirror postgresql://user@host/db]
 
 For iMIS, Personify360 and netFORUM Pro (`--ams`, repeatable), builds (or reuses) a sandbox with
 N members, serves it from a separate process, and measures, each in a fresh child process so
@@ -10,6 +11,8 @@ peak memory is its own:
 - ours: the first full resync over the AMS's own protocol, a second resync with nothing changed,
   (iMIS) a partial sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and
   merge apart.
+With `--mirror URL` (a PostgreSQL server where the bench may create the database
+`informz_bench`), "ours" runs again on that server, each figure a ratio to the same floor.
 Not a test: nothing here asserts a time. Targets (issue 2): first resync <= 2x the floor,
 unchanged <= 1.5x and faster than the peer, partial of 10k < 1 s, counts < 0.3 s, peak < 400 MB.
 """
@@ -27,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+BENCH_DATABASE = "informz_bench"  # created (dropped first) on the --mirror server
 
 # Each AMS: its sandbox, the 1M group, the source rows of the floor, the bridge settings.
 AMS = {
@@ -137,7 +142,27 @@ def child_peer(db: Path, work: Path) -> dict:
     return {"peer_first_s": times[0], "peer_unchanged_s": times[1], "peak_mb": peak_mb()}
 
 
-def child_ours(kind: str, db: Path, work: Path, site: str, group: str) -> dict:
+def fresh_mirror(target: str, work: Path) -> str:
+    """A new, empty mirror: a SQLite file in the workdir, or a database on the server."""
+    if target == "sqlite":
+        for path in work.glob("ours.sqlite*"):
+            path.unlink()
+        return str(work / "ours.sqlite")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from informz_console.store.engine import mirror_url
+
+    server = make_url(mirror_url(target))
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {BENCH_DATABASE}")
+    admin.dispose()
+    return server.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+
+
+def child_ours(kind: str, db: Path, work: Path, site: str, group: str, target: str) -> dict:
     from keyring.backends.fail import Keyring
     from sqlalchemy.orm import Session
 
@@ -150,9 +175,7 @@ def child_ours(kind: str, db: Path, work: Path, site: str, group: str) -> dict:
     from informz_console.sync.requests import SyncKind, SyncRequest
     from informz_console.sync.service import SyncService
 
-    for path in work.glob("ours.sqlite*"):
-        path.unlink()
-    engine = open_engine(work / "ours.sqlite")
+    engine = open_engine(fresh_mirror(target, work))
     clock = SystemClock()
     credentials = CredentialStore(Keyring())
     spec = BridgeSpec(kind, "Bench", AMS[kind]["settings"](db, site))
@@ -232,7 +255,7 @@ def ensure_sandbox(kind: str, work: Path, members: int) -> Path:
     return box_dir
 
 
-def report(kind: str, floor: dict, peer: dict | None, ours: dict) -> None:
+def report(kind: str, floor: dict, peer: dict | None, ours_on: dict[str, dict]) -> None:
     f = floor["floor_s"]
 
     def ratio(seconds: float) -> str:
@@ -243,22 +266,24 @@ def report(kind: str, floor: dict, peer: dict | None, ours: dict) -> None:
     if peer:
         print(f"peer  dlt+pyarrow -> duckdb merge on email: first "
               f"{ratio(peer['peer_first_s'])}, unchanged {ratio(peer['peer_unchanged_s'])}")
-    for label in ("first", "unchanged"):
-        t = ours[f"{label}_timings"]
-        parts = ", ".join(f"{k} {ratio(v)}" for k, v in t.items())
-        work = t["rules"] + t["stage"] + t["merge"]
-        print(f"ours  {label:9} resync: {ratio(ours[f'{label}_s'])} in all "
-              f"(without the fetch: {ratio(work)}); {parts}  {ours[f'{label}_counts']}")
-    if "partial_s" in ours:
-        print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
-              f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
-    print(f"ours  counts on the group: {ours['counts_s']:.3f} s ({ratio(ours['counts_s'])}); "
-          f"{ours['members']:,} members")
-    print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB"
-          + (f", peer {peer['peak_mb']:.0f} MB" if peer else ""))
+    for mirror, ours in ours_on.items():
+        print(f"-- ours on a {mirror} mirror")
+        for label in ("first", "unchanged"):
+            t = ours[f"{label}_timings"]
+            parts = ", ".join(f"{k} {ratio(v)}" for k, v in t.items())
+            work = t["rules"] + t["stage"] + t["merge"]
+            print(f"ours  {label:9} resync: {ratio(ours[f'{label}_s'])} in all "
+                  f"(without the fetch: {ratio(work)}); {parts}  {ours[f'{label}_counts']}")
+        if "partial_s" in ours:
+            print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
+                  f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
+        print(f"ours  counts on the group: {ours['counts_s']:.3f} s "
+              f"({ratio(ours['counts_s'])}); {ours['members']:,} members")
+        print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB"
+              + (f", peer {peer['peak_mb']:.0f} MB" if peer else ""))
 
 
-def bench(kind: str, work: Path, members: int, with_peer: bool) -> None:
+def bench(kind: str, work: Path, members: int, with_peer: bool, mirror: str | None) -> None:
     box_dir = ensure_sandbox(kind, work, members)
     db = box_dir / AMS[kind]["db"]
     server = subprocess.Popen([sys.executable, "-m", "tests.bench.bench_sync", "--workdir",
@@ -267,7 +292,11 @@ def bench(kind: str, work: Path, members: int, with_peer: bool) -> None:
     try:
         site = server.stdout.readline().strip()
         group = group_key(kind, box_dir)
-        ours = run_child(work, "ours", "--ams", kind, "--site", site, "--group", group)
+        ours = {"SQLite": run_child(work, "ours", "--ams", kind, "--site", site,
+                                    "--group", group, "--mirror", "sqlite")}
+        if mirror:
+            ours["PostgreSQL"] = run_child(work, "ours", "--ams", kind, "--site", site,
+                                           "--group", group, "--mirror", mirror)
         floor = run_child(work, "floor", "--ams", kind)
         peer = run_child(work, "peer", "--ams", kind) if with_peer else None
     finally:
@@ -287,6 +316,7 @@ def main() -> None:
     parser.add_argument("--site")
     parser.add_argument("--group")
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--mirror", help="also measure on this PostgreSQL server (a URL)")
     args = parser.parse_args()
     work = Path(args.workdir)
     kinds = args.ams or list(AMS)
@@ -299,12 +329,14 @@ def main() -> None:
             return
         result = {"floor": lambda: child_floor(kind, db, work),
                   "peer": lambda: child_peer(db, work),
-                  "ours": lambda: child_ours(kind, db, work, args.site, args.group)}[args.child]()
+                  "ours": lambda: child_ours(kind, db, work, args.site, args.group,
+                                             args.mirror or "sqlite")}[args.child]()
         print(json.dumps(result))
         return
     work.mkdir(parents=True, exist_ok=True)
     for kind in kinds:  # the peer loads iMIS's Name table, the spine's comparison
-        bench(kind, work, args.members, with_peer=kind == "imis" and not args.skip_peer)
+        bench(kind, work, args.members, with_peer=kind == "imis" and not args.skip_peer,
+              mirror=args.mirror)
 
 
 if __name__ == "__main__":
