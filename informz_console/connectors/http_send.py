@@ -4,14 +4,30 @@ into a ConnectorError with one sentence naming the AMS and the site (never a sec
 `AmsHttp` holds what the sentences name: the AMS ("iMIS"), the site as the user entered it and the
 timeout. Connectors differ only in whether a sentence names the call ("did not answer the sign-in
 within ..."), which the two `names_call...` flags choose, so that each keeps its wording.
+
+Retries (tenacity): an idempotent call that meets a transient failure - a timeout, a refused or
+dropped connection, a 5xx answer - is tried again after an exponential backoff, up to
+`RETRY.attempts` times in all; the last failure is then reported as usual. Answers that retrying
+cannot fix (401/403, 400, 404, a body we cannot read) are never retried, and neither is a call
+that may have been applied (a POST that creates something).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_result,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from informz_console.connectors.errors import (
     ConfigError,
@@ -22,6 +38,61 @@ from informz_console.connectors.errors import (
 
 HttpClientFactory = Callable[[float], httpx.Client]
 DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# worth trying again as is: the network or the server, not the request, was the problem
+TRANSIENT = (httpx.TimeoutException, httpx.ConnectError, *DROPPED)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a transient failure is tried again."""
+
+    attempts: int = 3  # in all, the first one included
+    first_wait_s: float = 0.25  # then doubled per attempt
+    max_wait_s: float = 4.0
+
+    def retrying(self, transient: Callable[[BaseException], bool],
+                 answer_transient: Callable[[Any], bool] = lambda _answer: False,
+                 label: str = "") -> Retrying:
+        """A tenacity `Retrying` that tries again on an exception `transient` accepts or an
+        answer `answer_transient` accepts; once out of attempts it gives back the last answer or
+        raises the last exception unchanged."""
+        return Retrying(
+            stop=stop_after_attempt(max(1, self.attempts)),
+            wait=wait_exponential(multiplier=self.first_wait_s, max=self.max_wait_s),
+            retry=retry_if_exception(transient) | retry_if_result(answer_transient),
+            retry_error_callback=_last_outcome,
+            before_sleep=lambda state: _log_retry(label, state),
+            reraise=True,
+        )
+
+
+RETRY = RetryPolicy()  # the console's policy (a test may set a quicker one)
+ONCE = RetryPolicy(attempts=1)
+
+
+def _last_outcome(state: RetryCallState) -> Any:
+    return state.outcome.result()  # the last answer, or its exception raised again
+
+
+def _log_retry(label: str, state: RetryCallState) -> None:
+    outcome = state.outcome
+    if outcome.failed:
+        why = type(outcome.exception()).__name__
+    else:
+        why = f"status {getattr(outcome.result(), 'status_code', '?')}"
+    wait = state.next_action.sleep if state.next_action else 0.0
+    log.info("%s: %s on attempt %d; trying again in %.2f s.", label, why,
+             state.attempt_number, wait)
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, TRANSIENT)
+
+
+def is_server_error(response: object) -> bool:
+    return isinstance(response, httpx.Response) and response.status_code >= 500
 
 
 def default_client(timeout_s: float, connections: int = 8) -> httpx.Client:
@@ -41,6 +112,7 @@ class AmsHttp:
     timeout_s: float
     names_call: bool = False  # timeouts and dropped connections name the call
     names_call_when_unusable: bool = False  # so do other transport failures
+    retry: RetryPolicy | None = field(default=None, compare=False)  # None: RETRY at call time
 
     def send(
         self,
@@ -49,22 +121,18 @@ class AmsHttp:
         url: str,
         what: str = "",
         *,
-        retry_dropped: bool = False,
+        idempotent: bool = False,
         **kwargs,
     ) -> httpx.Response:
-        """`client.request(method, url, **kwargs)`; a dropped connection is tried once more when
-        `retry_dropped` (idempotent calls only); timeouts are never retried."""
-        attempts = 2 if retry_dropped else 1
-        for attempt in range(attempts):
-            try:
-                return client.request(method, url, **kwargs)
-            except DROPPED as exc:
-                if attempt + 1 < attempts:
-                    continue
-                raise self.transport_error(exc, what) from exc
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                raise self.transport_error(exc, what) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        """`client.request(method, url, **kwargs)`. An `idempotent` call is tried again with
+        backoff after a timeout, a refused or dropped connection or a 5xx answer (see module
+        doc); the 5xx answer itself comes back once out of attempts, for the caller to word."""
+        policy = (self.retry or RETRY) if idempotent else ONCE
+        retrying = policy.retrying(is_transient, is_server_error, f"{self.ams} at {self.site}")
+        try:
+            return retrying(client.request, method, url, **kwargs)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise self.transport_error(exc, what) from exc
 
     def transport_error(
         self, exc: httpx.HTTPError | httpx.InvalidURL, what: str = ""

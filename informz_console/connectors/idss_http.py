@@ -1,8 +1,8 @@
 """HTTP to the iDSS REST API: the `X-Api-Key` header on every call, answers checked, and every
 failure turned into a ConnectorError with one sentence that never contains the key.
 
-- A call whose connection drops is retried once (a stale keep-alive connection is common; GET and
-  the informz code PATCH are both idempotent); timeouts are not retried.
+- GET and the informz code PATCH are both idempotent: a timeout, a refused or dropped connection
+  or a 5xx answer is tried again with backoff (http_send); a 4xx or unreadable answer is not.
 - `get_json` checks the status and that the answer is a JSON object; `send` hands back the raw
   response for callers that read error answers themselves (the PATCH).
 """
@@ -71,7 +71,7 @@ class IdssHttpClient:
     ) -> httpx.Response:
         headers = {**self._headers, **(headers or {})}
         return self._http.send(
-            self._client, method, self.api + path, retry_dropped=True, headers=headers, **kwargs
+            self._client, method, self.api + path, idempotent=True, headers=headers, **kwargs
         )
 
     # -- answers -------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ What it does
   ActivityRow is written in the same transaction.
 - `ud_checkbox_fields()`: (table, field) of every bit column of the UD tables (the configured
   table and those starting with `ud_table_prefix`), for IPM discovery.
+- `read_ud_flags(ams_id, fields)` / `set_ud_flags(ams_id, values)`: one ID's chosen remote
+  interests, for the IPM preference form; a missing UD row reads as None and is never created.
 
 Guarantees
 - SQL values are always bound parameters. Table and field names from configuration are looked
@@ -79,6 +81,7 @@ from informz_console.connectors.imis_records import rebuild_changes as _rebuild_
 from informz_console.connectors.imis_rest import HttpClientFactory, ImisRestClient
 from informz_console.connectors.imis_settings import ImisSettings
 from informz_console.connectors.imis_streams import closing, iqa_pages, member_pages
+from informz_console.connectors.imis_ud import read_ud_flags, set_ud_flags
 from informz_console.connectors.imis_writeback import (
     ACTIVITY_TYPES,
     ActivityRow,
@@ -298,3 +301,13 @@ class ImisConnector:
             return ud_checkbox_fields(
                 self._db, self.settings.ud_table, self.settings.ud_table_prefix
             )
+
+    def read_ud_flags(
+        self, ams_id: str, fields: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], bool | None]:
+        with self._lock:
+            return read_ud_flags(self._db, ams_id, fields)
+
+    def set_ud_flags(self, ams_id: str, values: dict[tuple[str, str], bool]) -> None:
+        with self._lock:
+            set_ud_flags(self._db, ams_id, values)

@@ -4,8 +4,9 @@
   a second 401 is an AuthError.
 - `fetch_iqa` (HTTP, thread-safe) and `parse_iqa` (JSON) are separate so that a pipeline can
   fetch ahead on threads and parse in its own thread (imis_streams).
-- A GET whose connection drops is retried once (a stale keep-alive connection is common);
-  timeouts are not retried. Every failure is a ConnectorError with one sentence.
+- Every call is idempotent (the sign-in too): a timeout, a refused or dropped connection or a
+  5xx answer is tried again with backoff (http_send); a 400/401/403 or an unreadable answer is
+  not. Every failure is a ConnectorError with one sentence.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ class ImisRestClient:
     # -- HTTP ----------------------------------------------------------------------------------
     def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
         return self._http.send(
-            self._client, method, self.site + path, retry_dropped=method == "GET", **kwargs
+            self._client, method, self.site + path, idempotent=True, **kwargs
         )
 
     def _json(self, response: httpx.Response, what: str) -> dict:

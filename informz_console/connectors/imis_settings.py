@@ -107,7 +107,7 @@ class ImisSettings:
             source = EmailSource.parse(data.get("email_source"))
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        extra = checks.numbers(data, "iMIS", {"page_size": int, "timeout_s": float})
+        extra = checks.numbers(data, "iMIS", {"page_size": int, "timeout_s": float}, strict=True)
         return cls(
             connection_string=data["connection_string"],
             site_url=data["site_url"],

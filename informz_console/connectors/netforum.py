@@ -123,7 +123,7 @@ class NetforumConnector:
             "Date": _stamp(when or datetime.now(UTC)),
             "Reason": (reason or "")[:MAX_REASON],
         }
-        rows = self._xweb.execute("WriteBack", params, subject=ams_id)
+        rows = self._xweb.execute("WriteBack", params, subject=ams_id, idempotent=False)
         if len(rows) != 1 or "DoNotEmail" not in rows[0]:
             raise RemoteDataError(
                 f"netFORUM at {self.settings.site_url} answered the WriteBack call without the "

@@ -71,5 +71,6 @@ class NetforumSettings:
     def from_mapping(cls, data: Mapping[str, Any]) -> NetforumSettings:
         """Settings from `to_mapping()` output; keys this version does not know are ignored."""
         checks.require_keys(data, "netFORUM", ("site_url", "username"))
-        extra = checks.numbers(data, "netFORUM", {"page_size": int, "timeout_s": float})
+        extra = checks.numbers(data, "netFORUM", {"page_size": int, "timeout_s": float},
+                               strict=True)
         return cls(site_url=data["site_url"], username=data["username"], **extra)

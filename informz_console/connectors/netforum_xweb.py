@@ -13,6 +13,12 @@ back as lxml elements under `ExecuteMethodResult`. A member list can be a millio
 GetQueryMembers is different: zeep only builds the request envelope (`create_message`); httpx
 streams the answer into `ResultStream`, which reads the new token from the header before any row
 and parses rows as they arrive. The lock is held only until the token is read.
+
+Retries (http_send.RETRY): the WSDL, Authenticate and the read methods are tried again with
+backoff after a timeout, a refused or dropped connection or a 5xx page (not a SOAP fault); a
+retried call that netFORUM did handle finds its token stale and signs in again as above. A
+WriteBack is not retried here (the outbox retries it). A member stream cut off after its rows
+began fails the run; the next run reads the query again from its start.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from lxml import etree
 from zeep.transports import Transport
 from zeep.wsdl.bindings.soap import Soap11Binding
 
+from informz_console.connectors import http_send
 from informz_console.connectors.errors import ConfigError, RemoteDataError
 from informz_console.connectors.http_send import HttpClientFactory, default_client
 from informz_console.connectors.netforum_errors import (
@@ -112,7 +119,7 @@ class XWebClient:
         what = "request for its service description (WSDL)"
         transport = _HttpxTransport(self._http, self.settings.timeout_s)
         try:
-            client = zeep.Client(self.settings.wsdl_url, transport=transport)
+            client = self._retrying()(zeep.Client, self.settings.wsdl_url, transport=transport)
             port = next(
                 port
                 for service in client.wsdl.services.values()
@@ -152,8 +159,16 @@ class XWebClient:
             return self._token
 
     # -- ExecuteMethod -------------------------------------------------------------------------
-    def execute(self, method: str, params: Mapping[str, str], *, subject: str = "") -> list[Row]:
-        """Run a small InformzSync method; its rows as {column: text}."""
+    def execute(
+        self,
+        method: str,
+        params: Mapping[str, str],
+        *,
+        subject: str = "",
+        idempotent: bool = True,
+    ) -> list[Row]:
+        """Run a small InformzSync method; its rows as {column: text}. Only an `idempotent`
+        call is tried again after a transient failure."""
         what = f"{method} call"
         with self._lock:
             _, service = self._client()
@@ -169,6 +184,7 @@ class XWebClient:
                         ),
                         "ExecuteMethod",
                         what,
+                        idempotent=idempotent,
                     )
                 except FaultAnswer as fault:
                     kind = fault_kind(fault.code, fault.text, "ExecuteMethod")
@@ -205,7 +221,7 @@ class XWebClient:
                     },
                 )
                 try:
-                    response = self._http.send(request, stream=True)
+                    response = self._retrying(_unavailable)(self._http.send, request, stream=True)
                 except httpx.HTTPError as exc:
                     raise self.errors.transport(exc, what) from exc
                 stream = ResultStream(response, self.errors, what)
@@ -232,11 +248,19 @@ class XWebClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- helpers -------------------------------------------------------------------------------
-    def _call(self, send: Callable[[], object], operation: str, what: str):
-        """Run one zeep call; every failure but a fault becomes a ConnectorError, a fault a
-        FaultAnswer (or, for Authenticate, the ConnectorError straight away)."""
+    def _retrying(self, answer_transient: Callable[[object], bool] = lambda _a: False,
+                  idempotent: bool = True):
+        policy = http_send.RETRY if idempotent else http_send.ONCE
+        return policy.retrying(_transient, answer_transient, f"netFORUM at {self.site}")
+
+    def _call(
+        self, send: Callable[[], object], operation: str, what: str, *, idempotent: bool = True
+    ):
+        """Run one zeep call (again after a transient failure when `idempotent`); every failure
+        but a fault becomes a ConnectorError, a fault a FaultAnswer (or, for Authenticate, the
+        ConnectorError straight away)."""
         try:
-            return send()
+            return self._retrying(idempotent=idempotent)(send)
         except _HttpStatus as exc:
             raise self.errors.status(exc.status_code, exc.reason, what) from None
         except zeep.exceptions.Fault as fault:
@@ -268,6 +292,26 @@ class XWebClient:
                 f"header; check that the site URL points at netFORUM xWeb."
             )
         return token.strip()
+
+
+def _transient(exc: BaseException) -> bool:
+    """A failure worth trying again as is: the network, or a 5xx page instead of an answer."""
+    if isinstance(exc, _HttpStatus):
+        return exc.status_code >= 500
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code >= 500
+    return http_send.is_transient(exc)
+
+
+def _unavailable(response: object) -> bool:
+    """A streamed 5xx page that is not a SOAP fault: closed here, tried again by the caller."""
+    if not isinstance(response, httpx.Response):
+        return False
+    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if response.status_code < 500 or (response.status_code == 500 and "xml" in media):
+        return False
+    response.close()  # its status and reason stay readable for the error sentence
+    return True
 
 
 def _token_header(token: str) -> dict[str, dict[str, str]]:

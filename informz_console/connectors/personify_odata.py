@@ -5,8 +5,8 @@
 - A `__next` link is followed on our own site: only its path and query are kept and put on the
   configured site (a PDS behind a proxy often names an inner host; the credentials never go to a
   host the user did not configure). A link outside the service path is a RemoteDataError.
-- A GET whose connection drops is retried once (a stale keep-alive connection is common); a POST
-  is not (it may have been applied). Timeouts are not retried.
+- A GET that times out, meets a refused or dropped connection or a 5xx answer is tried again with
+  backoff (http_send); a POST is not (it may have been applied), nor is a 4xx or unreadable answer.
 - Every failure is a ConnectorError with one sentence that never contains the password:
   401 AuthError, 403 AuthError, 404 ConfigError (the caller's sentence), 5xx UnreachableError,
   other statuses and unreadable bodies RemoteDataError; refused/timed out/dropped connections
@@ -147,7 +147,7 @@ class ODataClient:
             method,
             url,
             what,
-            retry_dropped=method == "GET",
+            idempotent=method == "GET",
             auth=self._auth,
             headers=_HEADERS,
             **kwargs,

@@ -96,7 +96,7 @@ class PersonifySettings:
         checks.require_keys(data, "Personify", ("site_url", "username"))
         # a bool is refused by the constructor with its own sentence
         kinds = {"page_size": int, "timeout_s": float}
-        extra = checks.numbers(data, "Personify", kinds, keep_bools=True)
+        extra = checks.numbers(data, "Personify", kinds, keep_bools=True, strict=True)
         if data.get("member_join") is not None:
             extra["member_join"] = data["member_join"]
         return cls(site_url=data["site_url"], username=data["username"], **extra)

@@ -4,6 +4,7 @@ keeps its own wording."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -11,6 +12,9 @@ from urllib.parse import SplitResult, urlsplit
 from informz_console.connectors.errors import ConfigError
 
 MAX_TIMEOUT_S = 3600
+# A host name (IDN letters allowed), an IPv4 address or an IPv6 one (brackets already removed):
+# no spaces, quotes or semicolons, which no reachable host has.
+_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+(%[\w.-]+)?")
 
 
 def web_address(
@@ -19,9 +23,15 @@ def web_address(
     """`text` split as a URL; ConfigError(`bad`) unless it is http:// or https:// with a host
     (`hostname`: a host name, not only a user or a port); ConfigError(`extra_parts`), when given,
     if it carries a query or fragment."""
-    url = urlsplit(text)
+    try:
+        url = urlsplit(text)
+        url.port  # noqa: B018 - raises ValueError for a port that is not 0 to 65535
+    except ValueError:
+        raise ConfigError(bad) from None
     host = url.hostname if hostname else url.netloc
     if url.scheme not in ("http", "https") or not host:
+        raise ConfigError(bad)
+    if url.hostname is not None and not _HOST.fullmatch(url.hostname):
         raise ConfigError(bad)
     if extra_parts is not None and (url.query or url.fragment):
         raise ConfigError(extra_parts)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from informz_console.domain.emails import EmailVerdict
 from informz_console.domain.exclusions import ExclusionReason
-from informz_console.domain.records import RemoteRecord
+from informz_console.domain.records import MAX_AMS_ID, RemoteRecord
 from informz_console.domain.statuses import AcceptedStatuses
 from informz_console.domain.subscriber_status import BLOCKING_STATUS_REASON, SubscriberStatus
 
@@ -48,6 +48,10 @@ def judge(record: RemoteRecord, policy: SyncPolicy, verdict: EmailVerdict) -> Ju
         return Judgement(record, verdict, ExclusionReason.DEACTIVATED)
     if not (record.ams_id and record.ams_id.strip()):
         return Judgement(record, verdict, ExclusionReason.NO_AMS_ID)
+    if len(record.ams_id) > MAX_AMS_ID and len(record.ams_id.strip()) > MAX_AMS_ID:
+        # no AMS id the mirror can hold: cut short, two ids could become one
+        return Judgement(record, verdict, ExclusionReason.NO_AMS_ID,
+                         f"the AMS id is longer than {MAX_AMS_ID} characters")
     if policy.accepted is not None and not policy.accepted.accepts(record.status):
         return Judgement(
             record, verdict, ExclusionReason.STATUS_NOT_ACCEPTED, f"status {record.status!r}"

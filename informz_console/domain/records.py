@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
+MAX_AMS_ID = 64  # characters of an AMS id the mirror holds (subscriber_link.ams_id)
+
 
 class RemoteRecord(NamedTuple):
     """One person as the AMS reports them for one target group (or one change).

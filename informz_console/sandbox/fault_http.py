@@ -4,8 +4,13 @@ told to misbehave, and the request handler base that carries the misbehaviour ou
 Fault switches (`FaultPlan`) for tests: "refuse" answers 503, "garbage" a 200 page the client
 cannot parse (`garbage_body`), "slow" sleeps `slow_s` before answering, "drop" closes the socket
 mid-body (`drop_prefix` after headers promising more); `after_requests` lets that many requests
-through first. `latency_s` delays every request (a WAN round trip). `stop()` also closes live
-keep-alive connections, so "server down" really is down.
+through first, and `times`, when set, ends the fault after that many faulted requests (a server
+that recovers: what a client's retry with backoff is for). `received` counts every request since
+start, so a test can tell how often a client tried. `latency_s` delays every request (a WAN round
+trip). `stop()` also closes live keep-alive connections, so "server down" really is down.
+
+A connection the sandbox cuts on purpose ends its handler with `DroppedOnPurpose`, and clients
+hanging up are normal: neither is printed as a server error.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ class FaultPlan:
     after_requests: int = 0
     slow_s: float = 5.0
     drop_after_bytes: int = 64 * 1024  # "drop" in netFORUM: cut the handled answer after this
+    times: int | None = None  # faulted requests before the server recovers (None: for good)
+
+
+class DroppedOnPurpose(Exception):
+    """A handler cut its connection as the fault plan asked; nothing more is written."""
 
 
 class FaultServer(ThreadingHTTPServer):
@@ -43,14 +53,18 @@ class FaultServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._served = 0
+        self.received = 0  # every request since start (faulted ones too)
         self._sockets: set[socket.socket] = set()
 
     # -- state shared by the handler threads ---------------------------------------------------
     def next_fault(self) -> FaultPlan | None:
         with self._lock:
             self._served += 1
+            self.received += 1
             plan = self.faults
             if plan.mode is None or self._served <= plan.after_requests:
+                return None
+            if plan.times is not None and self._served > plan.after_requests + plan.times:
                 return None
             return plan
 
@@ -73,9 +87,11 @@ class FaultServer(ThreadingHTTPServer):
         super().shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
-        """Quiet about clients that hang up and about requests cut short by stop()."""
+        """Quiet about clients that hang up, connections a fault cut on purpose and requests cut
+        short by stop()."""
         error = sys.exc_info()[1]
-        if self.stopping.is_set() or isinstance(error, ConnectionError | TimeoutError):
+        quiet = ConnectionError | TimeoutError | DroppedOnPurpose
+        if self.stopping.is_set() or isinstance(error, quiet):
             return
         super().handle_error(request, client_address)
 

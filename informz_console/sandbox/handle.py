@@ -123,14 +123,27 @@ class SandboxHandle:
     def fail_mode(self, mode: str | None) -> None:
         self.set_fault(mode)
 
-    def set_fault(self, mode: str | None, *, after_requests: int = 0, slow_s: float = 5.0) -> None:
-        """None | "refuse" (503) | "garbage" (HTML 200) | "slow" | "drop", after N good requests."""
-        self._set_faults(FaultPlan(mode, after_requests, slow_s))
+    def set_fault(
+        self,
+        mode: str | None,
+        *,
+        after_requests: int = 0,
+        slow_s: float = 5.0,
+        times: int | None = None,
+    ) -> None:
+        """None | "refuse" (503) | "garbage" (HTML 200) | "slow" | "drop", after N good requests;
+        for `times` requests only when given (then the server recovers)."""
+        self._set_faults(FaultPlan(mode, after_requests, slow_s, times=times))
 
     def _set_faults(self, plan: FaultPlan) -> None:
         if plan.mode not in FAIL_MODES:
             raise ValueError(f"Unknown fail mode {plan.mode!r}; use one of {FAIL_MODES}.")
         self._running().set_faults(plan)
+
+    @property
+    def requests_received(self) -> int:
+        """Every request the server received since it started, faulted ones too."""
+        return 0 if self._server is None else self._server.received
 
     @property
     def latency_s(self) -> float:

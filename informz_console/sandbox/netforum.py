@@ -61,10 +61,11 @@ class NetforumSandbox(LoginHandle):
         after_requests: int = 0,
         slow_s: float = 5.0,
         drop_after_bytes: int = 64 * 1024,
+        times: int | None = None,
     ) -> None:
         """None | "refuse" (503) | "garbage" (malformed XML) | "slow" | "drop" (cut mid-body),
-        after N good requests."""
-        self._set_faults(FaultPlan(mode, after_requests, slow_s, drop_after_bytes))
+        after N good requests; for `times` requests only when given (then it recovers)."""
+        self._set_faults(FaultPlan(mode, after_requests, slow_s, drop_after_bytes, times))
 
     def expire_tokens(self) -> None:
         """Forget every issued token: the next ExecuteMethod gets an InvalidToken fault."""

@@ -35,7 +35,13 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from informz_console.sandbox import netforum_envelope as xml
-from informz_console.sandbox.fault_http import FAIL_MODES, FaultHandler, FaultPlan, FaultServer
+from informz_console.sandbox.fault_http import (
+    FAIL_MODES,
+    DroppedOnPurpose,
+    FaultHandler,
+    FaultPlan,
+    FaultServer,
+)
 from informz_console.sandbox.netforum_methods import SERVICE, InformzSync, MethodFault
 from informz_console.sandbox.netforum_wsdl import NAMESPACE, wsdl
 
@@ -61,7 +67,7 @@ _HELP_PAGE = (
 )
 
 
-class _Dropped(Exception):
+class _Dropped(DroppedOnPurpose):
     """The "drop" fault cut the connection; nothing more is written."""
 
 
@@ -158,11 +164,12 @@ class _Handler(FaultHandler):
         if urlsplit(self.path).path.rstrip("/").lower() != ENDPOINT_PATH.lower():
             return self._send(404, b"<html><body>Not Found</body></html>", "text/html")
         try:
-            self._dispatch(body)
-        except MethodFault as fault:
-            code = "soap:Client" if fault.client else "soap:Server"
-            self._send(500, xml.fault(code, fault.text, fault.code), _XML)
-        except _Dropped:
+            try:
+                self._dispatch(body)
+            except MethodFault as fault:
+                code = "soap:Client" if fault.client else "soap:Server"
+                self._send(500, xml.fault(code, fault.text, fault.code), _XML)
+        except _Dropped:  # also when the fault's own answer was the one cut
             self.close_connection = True
 
     # -- SOAP ----------------------------------------------------------------------------------

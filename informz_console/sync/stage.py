@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, text
 
 from informz_console.domain.eligibility import Judgement
+from informz_console.domain.records import MAX_AMS_ID
 from informz_console.sync.sql import insert_many
 
 STAGE = "sync_stage"
@@ -46,6 +47,13 @@ stage_table = Table(
 )
 
 _ROW_KEYS = [c.name for c in stage_table.columns][:15]
+# Text an AMS may hand over at any length is cut to its column (PostgreSQL refuses longer text;
+# the subscriber's name columns are as wide). Checked by hand: this runs once per record.
+_W = {k: stage_table.c[k].type.length for k in ("raw_email", "status", "first_name",
+                                               "last_name", "company", "detail", "informz_code")}
+_RAW, _STATUS, _FIRST, _LAST = _W["raw_email"], _W["status"], _W["first_name"], _W["last_name"]
+_COMPANY, _DETAIL, _CODE = _W["company"], _W["detail"], _W["informz_code"]
+_WIDTHS = [(_ROW_KEYS.index(k), width) for k, width in _W.items()]
 # iDSS carries our subscriber id as a contact field; it is not a personalization field.
 CODE_FIELD = "informz_code"
 
@@ -79,9 +87,9 @@ def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
     rows = []
     for seq, j in enumerate(judgements, start=first_seq):
         r, e, reason = j.record, j.email, j.reason
-        rows.append((
+        row = (
             seq,
-            r.ams_id.strip() if r.ams_id else None,
+            _staged_id(r.ams_id),
             r.email,
             e.email,
             e.key,
@@ -95,8 +103,39 @@ def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
             j.detail or None,
             1 if r.remote_opt_out else 0,
             r.fields.get(CODE_FIELD) if r.fields else None,
-        ))
+        )
+        rows.append(row if _fits(row) else _fitted(row))
     return rows
+
+
+def _staged_id(ams_id: str | None) -> str | None:
+    """The id as staged: None when blank or too long, so such records are never taken for
+    repeats of one another."""
+    if not ams_id:
+        return None
+    ams_id = ams_id.strip()
+    return ams_id if ams_id and len(ams_id) <= MAX_AMS_ID else None
+
+
+def _fits(row: tuple) -> bool:
+    _, ams_id, raw, _, _, _, status, first, last, company, fields, _, detail, _, code = row
+    if ((raw is not None and len(raw) > _RAW) or (status is not None and len(status) > _STATUS)
+            or (first is not None and len(first) > _FIRST)
+            or (last is not None and len(last) > _LAST)
+            or (company is not None and len(company) > _COMPANY)
+            or (detail is not None and len(detail) > _DETAIL)
+            or (code is not None and len(code) > _CODE)):
+        return False
+    # PostgreSQL text cannot hold a NUL character (JSON escapes it in `fields`)
+    return "\x00" not in f"{ams_id}{raw}{status}{first}{last}{company}{detail}{code}"
+
+
+def _fitted(row: tuple) -> tuple:
+    cells = [c.replace("\x00", "") if isinstance(c, str) else c for c in row]
+    for n, width in _WIDTHS:
+        if cells[n] is not None:
+            cells[n] = cells[n][:width]
+    return tuple(cells)
 
 
 def mark_leaving(conn: Connection, ams_ids: set[str]) -> None:

@@ -1,9 +1,10 @@
 """Reading a subscriber upload file: encoding, header, one `UploadRow` per CSV record.
 
 The file is streamed (the csv module over a text stream, never read whole), so a file of any
-size reads in constant memory. Encoding: UTF-8, with or without a byte-order mark; a file that
-is not valid UTF-8 is read as Windows-1252 (what Excel writes on Windows), and the result says
-so. The five bytes Windows-1252 leaves undefined read as U+FFFD rather than failing the upload.
+size reads in constant memory. Encoding: UTF-8, with or without a byte-order mark; UTF-16 with
+its byte-order mark (Excel's "Unicode Text"); a file that is neither is read as Windows-1252
+(what Excel writes on Windows), and the result says so. The five bytes Windows-1252 leaves
+undefined read as U+FFFD rather than failing the upload.
 
 Header names are matched case-insensitively, with `_` read as a space: `Email`, `E-mail`,
 `Email Address` and `EMAIL_ADDRESS` all name the email column. Every column that is not the
@@ -22,6 +23,8 @@ from pathlib import Path
 
 NO_EMAIL_COLUMN = "The file has no email column; name one column 'email'."
 UTF8, CP1252 = "utf-8-sig", "cp1252"  # utf-8-sig reads UTF-8 with or without a BOM
+UTF16 = "utf-16"  # reads the byte order from the BOM and drops it
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 CP1252_NOTE = "The file is not UTF-8; it was read as Windows-1252 (cp1252)."
 
 _ROLES: dict[str, frozenset[str]] = {
@@ -66,10 +69,14 @@ class _Header:
 
 
 def detect_encoding(path: Path) -> str:
-    """UTF-8 if every byte decodes as UTF-8, else Windows-1252. One streaming pass: deciding
-    up front keeps the upload from half-reading a file in the wrong encoding."""
+    """UTF-16 when the file starts with its byte-order mark; UTF-8 if every byte decodes as
+    UTF-8, else Windows-1252. One streaming pass: deciding up front keeps the upload from
+    half-reading a file in the wrong encoding."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as raw:
+        if raw.read(2) in _UTF16_BOMS:
+            return UTF16
+        raw.seek(0)
         try:
             while chunk := raw.read(_SCAN_CHUNK):
                 decoder.decode(chunk)

@@ -14,6 +14,7 @@ def lookup_verdicts(conn: Connection, raws: list[str]) -> dict[str, EmailVerdict
     """The cached verdicts of these addresses (asked once per page, for the few the fast
     path cannot answer; the cache is never loaded whole, it only grows)."""
     found: dict[str, EmailVerdict] = {}
+    raws = [raw for raw in raws if _cacheable(raw)]
     for start in range(0, len(raws), 500):
         chunk = raws[start : start + 500]
         for raw, valid, email, reason, corrected in conn.execute(
@@ -33,6 +34,12 @@ def save_verdicts(conn: Connection, learned: dict[str, EmailVerdict]) -> None:
         {"raw": raw, "valid": v.valid, "email": v.email, "reason": v.reason,
          "corrected": v.corrected_from is not None}
         for raw, v in learned.items()
-        if raw is not None and len(raw) <= 400
+        if raw is not None and _cacheable(raw)
     ]
-    conn.execute(insert_ignore(conn, EmailVerdictRow.__table__), rows)
+    if rows:  # an empty list would insert one row of defaults
+        conn.execute(insert_ignore(conn, EmailVerdictRow.__table__), rows)
+
+
+def _cacheable(raw: str) -> bool:
+    """What the cache's column holds: up to 400 characters, no NUL (PostgreSQL refuses it)."""
+    return len(raw) <= 400 and "\x00" not in raw
