@@ -60,3 +60,10 @@ def save_settings(settings: UserSettings) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
     tmp.replace(path)  # atomic: a crash never leaves half a settings file
+
+
+def remember_mirror(settings: UserSettings, written: str) -> None:
+    """Make `written` (a path or a URL without password) the mirror opened next time."""
+    if settings.last_mirror != written:
+        settings.last_mirror = written
+        save_settings(settings)

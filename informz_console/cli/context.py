@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 from sqlalchemy import Engine
 
 from informz_console.domain.clock import Clock, SystemClock
-from informz_console.store.engine import default_mirror_path, open_engine
+from informz_console.store.engine import default_mirror_path, open_engine, remembered
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.service import SyncService
-from informz_console.user_settings import UserSettings, load_settings, save_settings
+from informz_console.user_settings import (
+    UserSettings,
+    load_settings,
+    remember_mirror,
+)
 
 
 @dataclass
@@ -38,10 +41,7 @@ class CliContext:
         return engine
 
     def remember_mirror(self) -> None:
-        target = self.mirror if "://" in self.mirror else str(Path(self.mirror).resolve())
-        if self.settings.last_mirror != target:
-            self.settings.last_mirror = target
-            save_settings(self.settings)
+        remember_mirror(self.settings, remembered(self.mirror))
 
     def sync_service(self) -> SyncService:
         return SyncService(self.engine, self.credentials, self.clock,

@@ -60,6 +60,18 @@ def shown(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
+def remembered(target: str | Path) -> str:
+    """How a mirror is written down (last mirror, recent mirrors): a file as an absolute path,
+    a URL without its password (libpq finds it in ~/.pgpass), so no file ever holds one."""
+    text = str(target)
+    if "://" not in text:
+        return str(Path(text).expanduser().resolve())
+    try:
+        return make_url(text)._replace(password=None).render_as_string(hide_password=False)
+    except ArgumentError:
+        return shown(text)
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from informz_console import __version__
+from informz_console.store.engine import remembered
 from informz_console.ui.due_watch import DueWatch
 from informz_console.ui.icons import app_icon
 from informz_console.ui.message_bar import MessageBar
@@ -139,8 +140,8 @@ class MainWindow(QMainWindow):
         return [value] if isinstance(value, str) else list(value or [])
 
     def remember_recent(self) -> None:
-        mirrors = [self.services.mirror] + [m for m in self.recent_mirrors()
-                                            if m != self.services.mirror]
+        mine = remembered(self.services.mirror)
+        mirrors = [mine] + [m for m in self.recent_mirrors() if m != mine]
         self.qsettings.setValue("recent_mirrors", mirrors[:RECENT_LIMIT])
         self._fill_recent()
 

@@ -18,11 +18,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from informz_console.domain.clock import Clock, SystemClock
-from informz_console.store.engine import open_engine
+from informz_console.store.engine import open_engine, remembered
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.service import SyncService
 from informz_console.ui.jobs import JobRunner
-from informz_console.user_settings import UserSettings, load_settings, save_settings
+from informz_console.user_settings import (
+    UserSettings,
+    load_settings,
+    remember_mirror,
+    save_settings,
+)
 
 
 class MirrorEvents(QObject):
@@ -81,10 +86,7 @@ class Services:
         self.sync.is_staff = self.settings.is_staff
 
     def remember_mirror(self) -> None:
-        target = self.mirror if "://" in self.mirror else str(Path(self.mirror).resolve())
-        if self.settings.last_mirror != target:
-            self.settings.last_mirror = target
-            save_settings(self.settings)
+        remember_mirror(self.settings, remembered(self.mirror))
 
     def close(self) -> None:
         self.jobs.shutdown()
