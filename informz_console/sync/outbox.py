@@ -37,8 +37,6 @@ is not sent twice:
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from informz_console.connectors.errors import ConfigError
 from informz_console.store.models import Bridge, Writeback
+from informz_console.sync.owners import owner_is_gone, this_process
 from informz_console.sync.upsert import insert_ignore
 
 IMIS_TYPES = ("iUNSUB", "iOPTOUT", "iCORRECT", "iRESUB", "iBADEMAIL", "iINTEREST")
@@ -123,29 +122,6 @@ class Claimed:
     created_at: datetime
 
 
-def this_owner() -> str:
-    """Who claims: "host:pid" of this process."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl+C there: wait for the lease instead
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
-def owner_is_gone(owner: str | None) -> bool:
-    """True only for an owner on this machine whose process no longer runs."""
-    host, _, pid = (owner or "").rpartition(":")
-    return host == socket.gethostname() and pid.isdigit() and not _alive(int(pid))
-
-
 def _abandoned_owners(conn: Connection, now: datetime) -> list[str]:
     leased = conn.execute(
         select(_T.c.claimed_by).distinct().where(
@@ -186,7 +162,7 @@ def claim_due(
         statement = (
             update(_T)
             .where(_T.c.id.in_(ids), due)
-            .values(state="processing", next_attempt_at=now + LEASE, claimed_by=this_owner())
+            .values(state="processing", next_attempt_at=now + LEASE, claimed_by=this_process())
             .returning(
                 _T.c.id,
                 _T.c.bridge_id,

@@ -7,8 +7,6 @@ run never says "succeeded" for work that did not commit), or after the rollback 
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,11 +14,7 @@ from sqlalchemy import Connection, insert, update
 
 from informz_console.domain.clock import Clock
 from informz_console.store.models import RunLog, SyncRun
-
-
-def this_process() -> str:
-    """Who runs a run: a run still `running` whose process is gone was interrupted."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+from informz_console.sync.owners import this_process
 
 
 @dataclass
