@@ -208,6 +208,8 @@ class JobRunner(QObject):
             gc.enable()
         job.finished.emit()
         self.changed.emit()
+        job.deleteLater()  # a day of status checks must not pile up QObjects; its Python
+        # attributes (done, stale, cancel) stay readable for callers that kept the handle
 
     def cancel_all(self) -> None:
         for job in self.running:

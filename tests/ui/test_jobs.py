@@ -157,3 +157,14 @@ def test_the_cyclic_collector_is_paused_while_a_job_runs(qtbot, services):
     wait_jobs(qtbot, services)
     assert seen["during"] is False
     assert gc.isenabled()
+
+
+def test_an_ended_job_is_deleted_but_its_handle_stays_readable(qtbot, services):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    job = services.jobs.submit("Quick", lambda c, p: 1)
+    wait_jobs(qtbot, services)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert services.jobs.findChildren(type(job)) == []  # nothing piles up on the runner
+    assert job.done and not job.running
+    job.cancel()  # harmless on a finished handle
