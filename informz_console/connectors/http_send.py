@@ -14,6 +14,7 @@ that may have been applied (a POST that creates something).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,6 +101,29 @@ def default_client(timeout_s: float, connections: int = 8) -> httpx.Client:
     return httpx.Client(timeout=httpx.Timeout(timeout_s), limits=limits)
 
 
+@functools.lru_cache(maxsize=64)
+def _retrying_for(policy: RetryPolicy, label: str) -> Retrying:
+    """One `Retrying` per policy and site, reused: tenacity keeps a call's state per thread,
+    and a new one per request would leave a reference cycle behind each time."""
+    return policy.retrying(is_transient, is_server_error, label)
+
+
+def released(response: httpx.Response) -> httpx.Response:
+    """The response, no longer in a reference cycle with its spent stream.
+
+    httpx 0.28 ties each response to its stream and the stream back to the response
+    (encode/httpx#3733), so every read response - with its request, headers and pool records,
+    ~55 objects - waits for the cyclic garbage collector instead of being freed at once. A
+    sync reads thousands of pages: the console's window would stall on collecting them.
+    Its body is read and kept (`content`), so the spent stream is replaced by that body."""
+    if response.is_closed:
+        try:
+            response.stream = httpx.ByteStream(response.content)
+        except httpx.ResponseNotRead:  # closed unread: nothing to keep
+            pass
+    return response
+
+
 def status_text(status_code: int, reason: str) -> str:
     """`404 Not Found` (just `404` when there is no reason phrase)."""
     return f"{status_code} {reason}".strip()
@@ -128,9 +152,9 @@ class AmsHttp:
         backoff after a timeout, a refused or dropped connection or a 5xx answer (see module
         doc); the 5xx answer itself comes back once out of attempts, for the caller to word."""
         policy = (self.retry or RETRY) if idempotent else ONCE
-        retrying = policy.retrying(is_transient, is_server_error, f"{self.ams} at {self.site}")
+        retrying = _retrying_for(policy, f"{self.ams} at {self.site}")
         try:
-            return retrying(client.request, method, url, **kwargs)
+            return released(retrying(client.request, method, url, **kwargs))
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise self.transport_error(exc, what) from exc
 
