@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from informz_console.demo import demo_mirror_path
 from informz_console.store.engine import MirrorError, default_mirror_path
+from informz_console.ui.interpreter_policy import InterpreterPolicy
 from informz_console.ui.demo_session import DemoSession
 from informz_console.ui.icons import app_icon
 from informz_console.ui.main_window import MainWindow
@@ -106,6 +107,8 @@ class Console:
         if self.args.screenshot:
             window.resize(*SCREENSHOT_SIZE)
         window.show()
+        if self.window is None:  # the first window: what start-up built lives as long as we do
+            InterpreterPolicy.settle()
         self.window = window
         window.start(login_syncs=not self.args.demo)
 

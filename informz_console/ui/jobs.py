@@ -15,17 +15,15 @@ Guarantees (tests in tests/ui/test_jobs.py hold us to them):
 - Progress is throttled to a few updates a second, so a fast loop cannot flood the GUI thread.
 - `key`: a newer job with the same key makes an older one's result stale; a stale result is
   dropped (and the older job is asked to cancel), so a slow answer never overwrites a newer one.
-- Python's cyclic garbage collector is paused while any job runs: a full collection over the
-  millions of objects a big sync holds stops every thread for 100+ ms (measured: the longest
-  GUI stall during a 300k resync was the collector's), and a sync's garbage is freed by
-  reference counting anyway. It resumes when the last job ends.
+- While any job runs, the interpreter favours the window (ui/interpreter_policy.py): no full
+  garbage collection (one over the millions of objects a big sync holds stops every thread for
+  100+ ms) and a shorter GIL switch interval.
 - `JobRunner.shutdown()` cancels everything and waits for the threads (the window calls it on
   close; tests fail if a thread is left running).
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -38,6 +36,7 @@ from informz_console.store.engine import MirrorError
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
 from informz_console.sync.pipeline import SyncError
 from informz_console.sync.requests import SyncResult
+from informz_console.ui.interpreter_policy import InterpreterPolicy
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ class JobRunner(QObject):
         self._workers: dict[Job, _Worker] = {}
         self._by_thread: dict[QThread, Job] = {}
         self._newest: dict[str, Job] = {}
-        self._paused_gc = False
+        self._interpreter = InterpreterPolicy()
 
     @property
     def running(self) -> list[Job]:
@@ -174,9 +173,7 @@ class JobRunner(QObject):
         thread.started.connect(worker.run)
         thread.finished.connect(self._thread_finished)  # queued: runs on the GUI thread
         self._by_thread[thread] = job
-        if not self.running and gc.isenabled():
-            gc.disable()
-            self._paused_gc = True
+        self._interpreter.jobs_started()
         self._jobs.append(job)
         thread.start()
         self.changed.emit()
@@ -203,9 +200,8 @@ class JobRunner(QObject):
         if self._newest.get(job.key or "") is job:
             del self._newest[job.key or ""]
         self._jobs.remove(job)
-        if not self.running and self._paused_gc:
-            self._paused_gc = False
-            gc.enable()
+        if not self.running:
+            self._interpreter.jobs_ended()
         job.finished.emit()
         self.changed.emit()
         job.deleteLater()  # a day of status checks must not pile up QObjects; its Python
