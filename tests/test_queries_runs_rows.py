@@ -117,6 +117,23 @@ def test_a_runs_exclusion_rows_by_reason(log):
     assert "S" in row.detail
 
 
+def test_key_lists_come_in_batches_in_the_querys_order(log, monkeypatch):
+    """The lazy tables' key lists are read off the driver in batches (store/queries/key_lists.py:
+    the window stays live while a job reads a million keys): same ids, same order."""
+    from sqlalchemy import select
+
+    from informz_console.store.models import SyncRun
+    from informz_console.store.queries import key_lists
+
+    monkeypatch.setattr(key_lists, "KEY_CHUNK", 2)
+    query = select(SyncRun.id).order_by(SyncRun.id.desc())
+    with Session(log) as session:
+        expected = list(session.scalars(query))
+        got = key_lists.id_array(session, query)
+    assert len(expected) >= 3 and list(got) == expected
+    assert got.typecode == "q"  # 8 bytes an id, not a Python int object
+
+
 # -- the writeback outbox ------------------------------------------------------------------------
 
 def _subscriber_id(engine, email: str) -> int:  # type: ignore[no-untyped-def]

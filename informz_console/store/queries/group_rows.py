@@ -6,7 +6,6 @@ cheap enough to run while a table scrolls).
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from informz_console.store.models import (
     SubscriberLink,
     TargetGroup,
 )
+from informz_console.store.queries.key_lists import id_array
 from informz_console.store.queries.labels import reason_label
 
 Row = tuple[object, ...]
@@ -42,11 +42,10 @@ class RowSet:
 
 def member_ids(session: Session, group_id: int) -> Sequence[int]:
     """Subscriber ids of a group's members by email; a compact array (a million is 8 MB)."""
-    return array("q", session.scalars(
-        select(Membership.subscriber_id)
-        .join(Subscriber, Subscriber.id == Membership.subscriber_id)
-        .where(Membership.group_id == group_id)
-        .order_by(Subscriber.email_key)))
+    return id_array(session, select(Membership.subscriber_id)
+                    .join(Subscriber, Subscriber.id == Membership.subscriber_id)
+                    .where(Membership.group_id == group_id)
+                    .order_by(Subscriber.email_key))
 
 
 def member_rows(session: Session, group_id: int, ids: Sequence[int]) -> dict[int, Row]:
@@ -77,7 +76,7 @@ def exclusion_ids(session: Session, runs: Sequence[int] | Select,
     query = select(Exclusion.id).where(Exclusion.run_id.in_(runs)).order_by(Exclusion.id)
     if reason is not None:
         query = query.where(Exclusion.reason == reason)
-    return array("q", session.scalars(query))
+    return id_array(session, query)
 
 
 def exclusion_rows(session: Session, ids: Sequence[int]) -> dict[int, Row]:
@@ -114,7 +113,7 @@ def contact_error_ids(session: Session, bridge_id: int | None,
              .order_by(ContactError.ams_id, ContactError.id))
     if bridge_id is not None:
         query = query.where(ContactError.bridge_id == bridge_id)
-    return array("q", session.scalars(query))
+    return id_array(session, query)
 
 
 def contact_error_rows(session: Session, ids: Sequence[int]) -> dict[int, Row]:

@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from informz_console.store.models import Bridge, Exclusion, RunLog, SyncRun, TargetGroup
+from informz_console.store.queries.key_lists import id_array
 from informz_console.store.queries.labels import reason_label
 
 STATUSES = ("running", "succeeded", "failed", "cancelled", "interrupted")
@@ -58,7 +59,7 @@ def run_ids(session: Session, wanted: RunFilter | None = None) -> list[int]:
         query = query.where(SyncRun.started_at >= wanted.since)
     if wanted.text.strip():
         query = query.where(_text_condition(wanted.text))
-    return list(session.scalars(query))
+    return id_array(session, query).tolist()
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def exclusion_ids(session: Session, run_id: int, reason: str | None = None) -> l
     query = select(Exclusion.id).where(Exclusion.run_id == run_id).order_by(Exclusion.id)
     if reason is not None:
         query = query.where(Exclusion.reason == reason)
-    return list(session.scalars(query))
+    return id_array(session, query).tolist()
 
 
 def exclusions_by_id(session: Session, ids: list[int]) -> dict[int, ExclusionRow]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from informz_console.store.models import Bridge, Subscriber, Writeback
+from informz_console.store.queries.key_lists import id_array
 
 STATES = ("ready", "processing", "sent", "failed")
 
@@ -56,7 +57,7 @@ def writeback_ids(session: Session, *, state: str | None = None, bridge: str | N
                  .where(or_(Subscriber.email_key.like(pattern),
                             func.lower(Writeback.key).like(pattern),
                             func.lower(Writeback.last_error).like(pattern))))
-    return list(session.scalars(query))
+    return id_array(session, query).tolist()
 
 
 def writebacks_by_id(session: Session, ids: list[int]) -> dict[int, WritebackRow]:
