@@ -176,13 +176,16 @@ class EmailChecker:
 
     def check_many(self, raws: list[str | None]) -> list[EmailVerdict]:
         """`check` for a batch, asking `lookup` once for every address the fast path and the
-        memo cannot answer."""
+        memo cannot answer. One pass of the fast path per address: it is most of the cost."""
+        verdicts: list[EmailVerdict | None] = [
+            _MISSING if raw is None else fast_verdict(raw) or self._seen.get(raw)
+            for raw in raws
+        ]
         if self._lookup is not None:
-            unknown = [r for r in raws if r is not None and r not in self._seen
-                       and fast_verdict(r) is None]
+            unknown = [raw for raw, v in zip(raws, verdicts, strict=True) if v is None]
             if unknown:
                 self._seen.update(self._lookup(unknown))
-        return [self.check(raw) for raw in raws]
+        return [self.check(raw) if v is None else v for raw, v in zip(raws, verdicts, strict=True)]
 
     def learned(self) -> dict[str, EmailVerdict]:
         return dict(self._learned)
