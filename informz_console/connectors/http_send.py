@@ -14,6 +14,7 @@ that may have been applied (a POST that creates something).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -117,10 +118,8 @@ def released(response: httpx.Response) -> httpx.Response:
     sync reads thousands of pages: the console's window would stall on collecting them.
     Its body is read and kept (`content`), so the spent stream is replaced by that body."""
     if response.is_closed:
-        try:
+        with contextlib.suppress(httpx.ResponseNotRead):  # closed unread: nothing to keep
             response.stream = httpx.ByteStream(response.content)
-        except httpx.ResponseNotRead:  # closed unread: nothing to keep
-            pass
     return response
 
 

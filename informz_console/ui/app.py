@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QApplication
 
 from informz_console.demo import demo_mirror_path
 from informz_console.store.engine import MirrorError, default_mirror_path
-from informz_console.ui.interpreter_policy import InterpreterPolicy
 from informz_console.ui.demo_session import DemoSession
 from informz_console.ui.icons import app_icon
+from informz_console.ui.interpreter_policy import InterpreterPolicy
 from informz_console.ui.main_window import MainWindow
 from informz_console.ui.screenshots import save_screenshots, wait_idle
 from informz_console.ui.services import Services
