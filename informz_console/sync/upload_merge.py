@@ -51,6 +51,9 @@ def sort_outcomes(conn: Connection) -> None:
         WHERE {KEPT}"""
         )
     )
+    # PostgreSQL plans the updates by outcome from statistics: those taken before the outcomes
+    # were filled say there are none, and it chose a scan of the stage per subscriber (minutes)
+    analyze(conn, UPLOAD_STAGE)
 
 
 def _changes(conn: Connection, sub: str, row: str) -> str:
