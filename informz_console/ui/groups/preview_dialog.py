@@ -7,10 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 from informz_console.sync.preview import PREVIEW_CAP
 from informz_console.sync.requests import SyncResult
 from informz_console.ui.groups.preview_model import PreviewModel
+from informz_console.ui.row_table import row_table
 
 WIDTHS = (140, 90, 240, 220)
 
@@ -54,7 +53,7 @@ class PreviewDialog(QDialog):
         self.summary = QLabel(preview_sentence(group, result))
         self.summary.setWordWrap(True)
         self.model = PreviewModel(result.preview, self)
-        self.table = self._table()
+        self.table = row_table(self.model, WIDTHS)
         self.apply_button = QPushButton("Apply (resync now)")
         self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self._apply)
@@ -69,20 +68,6 @@ class PreviewDialog(QDialog):
             layout.addWidget(QLabel(f"Showing the first {PREVIEW_CAP:,} changes of each kind; "
                                     "the counts above are exact."))
         layout.addWidget(buttons)
-
-    def _table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setAlternatingRowColors(True)
-        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        table.setWordWrap(False)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-        table.verticalHeader().hide()
-        table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(WIDTHS):
-            table.horizontalHeader().resizeSection(column, width)
-        return table
 
     def _capped(self) -> bool:
         c = self.result.counts

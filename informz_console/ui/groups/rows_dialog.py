@@ -12,10 +12,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from informz_console.store.queries.group_rows import RowSet
 from informz_console.ui.groups.csv_export import export_csv
 from informz_console.ui.groups.rows_model import RowSetModel
 from informz_console.ui.jobs import Job
+from informz_console.ui.row_table import row_table
 from informz_console.ui.services import Services
 
 WIDTHS = {"Email": 240, "AMS id": 90, "Reason": 200, "Detail": 240, "Target group": 170,
@@ -40,7 +39,7 @@ class RowsDialog(QDialog):
         self.resize(980, 560)
         self.model = RowSetModel(services, rows, self)
         self.summary = QLabel("Listing the rows…")
-        self.table = self._table()
+        self.table = row_table(self.model, [WIDTHS.get(name, 140) for name in rows.columns])
         self.export_button = QPushButton("Export to CSV…")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.ask_export)
@@ -55,22 +54,6 @@ class RowsDialog(QDialog):
         self.keys_job: Job | None = None
         self.export_job: Job | None = None
         self._closed = False
-
-    def _table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setAlternatingRowColors(True)
-        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        table.setWordWrap(False)
-        rows = table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row sizing: 1M rows
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 6)
-        rows.hide()
-        header = table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, name in enumerate(self.rows.columns):
-            header.resizeSection(column, WIDTHS.get(name, 140))
-        return table
 
     def load(self) -> Job:
         """List the keys in a job; the table fills when they arrive."""
