@@ -37,6 +37,7 @@ from informz_console.sync.runs import RunCounts, RunRecorder
 from informz_console.sync.stage import (
     create_stage,
     drop_stage,
+    index_resolved,
     index_stage,
     load,
     mark_leaving,
@@ -208,6 +209,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
         lambda: _log_repeats(recorder, resolve.resolve(
             conn, plan.bridge_id, keep_last=plan.keep_last,
             email_change_moves=plan.email_change_moves)),
+        lambda: index_resolved(conn),
         lambda: apply.create_subscribers(conn, now),
         lambda: plan.email_change_moves and apply.unlink_moved(
             conn, run_id, plan.group_id, plan.bridge_id),

@@ -68,9 +68,18 @@ def drop_stage(conn: Connection) -> None:
 
 
 def index_stage(conn: Connection) -> None:
-    """Indexes built after the load: cheaper than maintaining them row by row."""
-    for column in ("ams_id", "email_key", "sub_id"):
+    """Indexes built after the load: cheaper than maintaining them row by row. The lookups that
+    resolve the stage need these two; `index_resolved` adds the one on what resolving fills."""
+    for column in ("ams_id", "email_key"):
         conn.exec_driver_sql(f"CREATE INDEX ix_stage_{column} ON {STAGE} ({column})")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {STAGE}")
+
+
+def index_resolved(conn: Connection) -> None:
+    """The index on the subscriber each record lands on, built once it is known: resolving
+    rewrites `sub_id` on every row, and an index already there was updated row by row."""
+    conn.exec_driver_sql(f"CREATE INDEX ix_stage_sub_id ON {STAGE} (sub_id)")
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {STAGE}")
 
