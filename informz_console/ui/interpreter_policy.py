@@ -24,8 +24,15 @@ JOBS_SWITCH_INTERVAL_S = 0.002
 
 
 class InterpreterPolicy:
+    """One per job runner; the settings are the process's, so they are held while any runner
+    has jobs (two windows' runners overlap while a mirror is being switched) and given back
+    when the last one lets go."""
+
+    _holders = 0
+    _saved: tuple[tuple[int, int, int], float] | None = None
+
     def __init__(self) -> None:
-        self._held: tuple[tuple[int, int, int], float] | None = None
+        self._holding = False
 
     @staticmethod
     def settle() -> None:
@@ -34,15 +41,25 @@ class InterpreterPolicy:
         gc.freeze()
 
     def jobs_started(self) -> None:
-        if self._held is None:
-            self._held = gc.get_threshold(), sys.getswitchinterval()
-            young, middle, _ = self._held[0]
+        if self._holding:
+            return
+        self._holding = True
+        cls = InterpreterPolicy
+        if cls._holders == 0:
+            cls._saved = gc.get_threshold(), sys.getswitchinterval()
+            young, middle, _ = cls._saved[0]
             gc.set_threshold(young, middle, NO_FULL_COLLECTION)
-            sys.setswitchinterval(min(self._held[1], JOBS_SWITCH_INTERVAL_S))
+            sys.setswitchinterval(min(cls._saved[1], JOBS_SWITCH_INTERVAL_S))
+        cls._holders += 1
 
     def jobs_ended(self) -> None:
-        if self._held is not None:
-            thresholds, interval = self._held
+        if not self._holding:
+            return
+        self._holding = False
+        cls = InterpreterPolicy
+        cls._holders -= 1
+        if cls._holders == 0 and cls._saved is not None:
+            thresholds, interval = cls._saved
             gc.set_threshold(*thresholds)
             sys.setswitchinterval(interval)
-            self._held = None
+            cls._saved = None

@@ -12,6 +12,7 @@ from informz_console.connectors.errors import UnreachableError
 from informz_console.sync.cancel import Progress
 from informz_console.sync.requests import SyncResult
 from informz_console.sync.runs import RunCounts
+from informz_console.ui.jobs import JobRunner
 
 
 def outcomes():
@@ -164,6 +165,28 @@ def test_while_jobs_run_the_interpreter_favours_the_window(qtbot, services):
     wait_jobs(qtbot, services)
     assert seen == [(True, (before[0], before[1], NO_FULL_COLLECTION), JOBS_SWITCH_INTERVAL_S)]
     assert gc.get_threshold() == before and sys.getswitchinterval() == interval
+
+
+def test_two_runners_hold_the_interpreter_settings_until_the_last_job_ends(qtbot, services):
+    """Switching mirrors, the new window's jobs start before the old window's end: the settings
+    come back only when neither has a job left."""
+    import gc
+    import sys
+
+    from informz_console.ui.interpreter_policy import NO_FULL_COLLECTION
+
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
+    other = JobRunner()
+    release_old, release_new = threading.Event(), threading.Event()
+    old = services.jobs.submit("Old window", lambda c, p: release_old.wait(10))
+    new = other.submit("New window", lambda c, p: release_new.wait(10))
+    release_old.set()
+    qtbot.waitUntil(lambda: old.done)
+    assert gc.get_threshold()[2] == NO_FULL_COLLECTION  # the new window's job still runs
+    release_new.set()
+    qtbot.waitUntil(lambda: new.done)
+    assert gc.get_threshold() == before and sys.getswitchinterval() == interval
+    other.shutdown()
 
 
 def test_an_ended_job_is_deleted_but_its_handle_stays_readable(qtbot, services):
