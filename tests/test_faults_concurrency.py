@@ -9,10 +9,10 @@ inside the merge transaction) by its own progress callback or its AMS, while the
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from fault_helpers import assert_one_sentence
+from held_sync import RESYNC, WAIT_S, Background, HeldAms
 from mirror_helpers import add_bridge, snapshot
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,47 +22,11 @@ from informz_console.domain.records import RemoteRecord as R
 from informz_console.store.models import TargetGroup
 from informz_console.store.queries.counts import group_counts
 from informz_console.sync.cancel import Progress
-from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
 from informz_console.sync.service import SyncService
-
-WAIT_S = 60  # a bound on waiting for the other thread, never reached when all is well
-RESYNC = SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
 
 
 def people(ids: range, status: str = "A") -> list[R]:
     return [R(str(n), f"person{n}@example.org", status) for n in ids]
-
-
-class HeldAms(StaticConnector):
-    """Hands over its first page, then waits until the test lets it go on."""
-
-    def __init__(self, ams: StaticAms, reached: threading.Event, release: threading.Event):
-        super().__init__(ams)
-        self.reached, self.release = reached, release
-
-    def _pages(self, items, cancel) -> Iterator[list]:  # type: ignore[no-untyped-def]
-        pages = super()._pages(items, cancel)
-        yield next(pages)
-        self.reached.set()
-        assert self.release.wait(WAIT_S)
-        yield from pages
-
-
-class Background:
-    """A sync run on a thread of its own."""
-
-    def __init__(self, service: SyncService, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.result: SyncResult | None = None
-        self._thread = threading.Thread(target=self._run, args=(service, kwargs), daemon=True)
-        self._thread.start()
-
-    def _run(self, service: SyncService, kwargs: dict) -> None:
-        self.result = service.run(RESYNC, **kwargs)
-
-    def join(self) -> SyncResult:
-        self._thread.join(WAIT_S)
-        assert self.result is not None
-        return self.result
 
 
 @pytest.fixture

@@ -17,20 +17,18 @@ import threading
 from pathlib import Path
 
 import pytest
+from held_sync import RESYNC, WAIT_S, Background, HeldAms
 from mirror_helpers import add_bridge, rows, snapshot
 from sqlalchemy import text
 from static_connector import StaticAms, StaticConnector
 
 from informz_console.domain.records import RemoteRecord as R
 from informz_console.sync.locks import lock_merges
-from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
 from informz_console.sync.service import SyncService
 
 pytestmark = pytest.mark.postgres_only
 
 TESTS = Path(__file__).parent
-WAIT_S = 60  # a bound on waiting for the other side, never reached when all is well
-RESYNC = SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
 
 STALLED_CONSOLE = textwrap.dedent("""
     import sys, threading
@@ -58,38 +56,6 @@ STALLED_CONSOLE = textwrap.dedent("""
                           connector_for=lambda bridge, creds: Stalls(ams))
     service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
 """)
-
-
-class HeldAms(StaticConnector):
-    """Hands over its first page, then waits until the test lets it go on."""
-
-    def __init__(self, ams: StaticAms, reached: threading.Event, release: threading.Event):
-        super().__init__(ams)
-        self.reached, self.release = reached, release
-
-    def _pages(self, items, cancel):  # type: ignore[no-untyped-def]
-        pages = super()._pages(items, cancel)
-        yield next(pages)
-        self.reached.set()
-        assert self.release.wait(WAIT_S)
-        yield from pages
-
-
-class Background:
-    """A sync run on a thread of its own."""
-
-    def __init__(self, service: SyncService, request: SyncRequest = RESYNC) -> None:
-        self.result: SyncResult | None = None
-        self._thread = threading.Thread(target=self._run, args=(service, request), daemon=True)
-        self._thread.start()
-
-    def _run(self, service: SyncService, request: SyncRequest) -> None:
-        self.result = service.run(request)
-
-    def join(self) -> SyncResult:
-        self._thread.join(WAIT_S)
-        assert self.result is not None
-        return self.result
 
 
 @pytest.fixture
