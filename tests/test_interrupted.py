@@ -4,49 +4,16 @@ an integrity check, and the sync log shows the run as interrupted (a real SIGKIL
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 from mirror_helpers import add_bridge, rows, snapshot
+from stalled_console import kill_mid_fetch
 from static_connector import StaticAms, StaticConnector
 
 from informz_console.domain.records import RemoteRecord as R
 from informz_console.store.engine import open_engine
 from informz_console.sync.requests import SyncKind, SyncRequest
 from informz_console.sync.service import SyncService
-
-TESTS = Path(__file__).parent
-
-CHILD = textwrap.dedent("""
-    import sys, time
-    from datetime import UTC, datetime
-    from keyring.backends.fail import Keyring
-    from informz_console.domain.clock import FixedClock
-    from informz_console.domain.records import RemoteRecord as R
-    from informz_console.store.engine import open_engine
-    from informz_console.sync.credentials import CredentialStore
-    from informz_console.sync.requests import SyncKind, SyncRequest
-    from informz_console.sync.service import SyncService
-    from static_connector import StaticAms, StaticConnector
-
-    class Stalls(StaticConnector):
-        def _pages(self, items, cancel):
-            yield items[:3]
-            print("fetching", flush=True)
-            time.sleep(600)  # killed here, mid-fetch
-
-    credentials = CredentialStore(Keyring())
-    credentials.set("bridge:imis:iMIS", "pw")
-    ams = StaticAms(groups={"G": [R(str(n), f"p{n}@example.org", "A") for n in range(10)]})
-    service = SyncService(open_engine(sys.argv[1]), credentials,
-                          FixedClock(datetime(2026, 11, 2, tzinfo=UTC)),
-                          connector_for=lambda bridge, creds: Stalls(ams))
-    service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
-""")
 
 
 def test_a_killed_sync_leaves_the_mirror_as_it_was(tmp_path, credentials, clock):
@@ -59,13 +26,7 @@ def test_a_killed_sync_leaves_the_mirror_as_it_was(tmp_path, credentials, clock)
                 connector_for=lambda bridge, creds: StaticConnector(ams)).run(
         SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
     before = snapshot(engine)
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "PYTHONPATH": str(TESTS)})
-    try:
-        assert child.stdout.readline().strip() == "fetching"
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+    kill_mid_fetch(str(path))
     assert rows(engine, "SELECT status FROM sync_run ORDER BY id") == [("succeeded",),
                                                                         ("running",)]
     SyncService(engine, credentials, clock)  # a console opening the mirror again

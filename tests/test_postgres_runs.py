@@ -8,18 +8,13 @@ real processes and threads on a real server (sync/locks.py).
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 import threading
-from pathlib import Path
 
 import pytest
 from held_sync import RESYNC, WAIT_S, Background, HeldAms
 from mirror_helpers import add_bridge, rows, snapshot
 from sqlalchemy import text
+from stalled_console import kill_mid_fetch
 from static_connector import StaticAms, StaticConnector
 
 from informz_console.domain.records import RemoteRecord as R
@@ -28,34 +23,7 @@ from informz_console.sync.service import SyncService
 
 pytestmark = pytest.mark.postgres_only
 
-TESTS = Path(__file__).parent
 
-STALLED_CONSOLE = textwrap.dedent("""
-    import sys, threading
-    from datetime import UTC, datetime
-    from keyring.backends.fail import Keyring
-    from informz_console.domain.clock import FixedClock
-    from informz_console.domain.records import RemoteRecord as R
-    from informz_console.store.engine import open_engine
-    from informz_console.sync.credentials import CredentialStore
-    from informz_console.sync.requests import SyncKind, SyncRequest
-    from informz_console.sync.service import SyncService
-    from static_connector import StaticAms, StaticConnector
-
-    class Stalls(StaticConnector):
-        def _pages(self, items, cancel):
-            yield items[:3]
-            print("fetching", flush=True)
-            threading.Event().wait()  # killed here, mid-fetch
-
-    credentials = CredentialStore(Keyring())
-    credentials.set("bridge:imis:iMIS", "pw")
-    ams = StaticAms(groups={"G": [R(str(n), f"p{n}@example.org", "A") for n in range(10)]})
-    service = SyncService(open_engine(sys.argv[1]), credentials,
-                          FixedClock(datetime(2026, 11, 2, tzinfo=UTC)),
-                          connector_for=lambda bridge, creds: Stalls(ams))
-    service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
-""")
 
 
 @pytest.fixture
@@ -74,14 +42,7 @@ def test_a_console_killed_on_another_machine_does_not_block_the_bridge(
     assert service_on(mirror, credentials, clock, StaticConnector(ams)).run(RESYNC).ok
     before = snapshot(mirror)
     url = mirror.url.render_as_string(hide_password=False)
-    child = subprocess.Popen([sys.executable, "-c", STALLED_CONSOLE, url], stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "PYTHONPATH": str(TESTS)})
-    try:
-        assert child.stdout.readline().strip() == "fetching"
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
+    kill_mid_fetch(url)
     with mirror.begin() as conn:  # as if it ran elsewhere: no process here to look for
         conn.execute(text("UPDATE sync_run SET owner = 'laptop-of-a-colleague:4242' "
                           "WHERE status = 'running'"))
