@@ -13,7 +13,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Tex
 
 from informz_console.domain.eligibility import Judgement
 from informz_console.domain.records import MAX_AMS_ID
-from informz_console.sync.sql import insert_many
+from informz_console.sync.sql import analyze, insert_many
 
 STAGE = "sync_stage"
 
@@ -72,16 +72,14 @@ def index_stage(conn: Connection) -> None:
     resolve the stage need these two; `index_resolved` adds the one on what resolving fills."""
     for column in ("ams_id", "email_key"):
         conn.exec_driver_sql(f"CREATE INDEX ix_stage_{column} ON {STAGE} ({column})")
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {STAGE}")
+    analyze(conn, STAGE)
 
 
 def index_resolved(conn: Connection) -> None:
     """The index on the subscriber each record lands on, built once it is known: resolving
     rewrites `sub_id` on every row, and an index already there was updated row by row."""
     conn.exec_driver_sql(f"CREATE INDEX ix_stage_sub_id ON {STAGE} (sub_id)")
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {STAGE}")
+    analyze(conn, STAGE)  # PostgreSQL: the statistics taken before resolving had no sub_id
 
 
 # One encoder for every record: json.dumps(..., sort_keys=True) builds a new encoder per call,
