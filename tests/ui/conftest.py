@@ -96,6 +96,47 @@ def demo_services(qapp, demo_sandbox, tmp_path):
     made.engine.dispose()
 
 
+class TonightClock:
+    """Real time moved, when it is daytime, to tonight's start (18:00 Eastern) plus a few
+    minutes, so tests of the nightly rules (seed 000) pass whatever hour the suite runs; it
+    still moves forward, as run durations need."""
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        from informz_console.domain.triggers import EASTERN, NIGHT_START, night_of
+
+        now = datetime.now(UTC)
+        self._offset = timedelta(0)
+        if night_of(now) is None:
+            local = now.astimezone(EASTERN)
+            start = datetime.combine(local.date(), NIGHT_START, EASTERN) + timedelta(minutes=5)
+            self._offset = start - now
+
+    def now(self):  # type: ignore[no-untyped-def]
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC) + self._offset
+
+
+@pytest.fixture
+def night_services(demo_services):
+    """The demo's services with a clock at night (before any window uses it)."""
+    demo_services.clock = TonightClock()
+    return demo_services
+
+
+@pytest.fixture
+def night_window(qtbot, night_services):
+    made = MainWindow(night_services, window_settings())
+    qtbot.addWidget(made)
+    made.show()
+    made.start(login_syncs=False)
+    wait_jobs(qtbot, night_services)
+    yield made
+    made.close()
+
+
 @pytest.fixture
 def demo_window(qtbot, demo_services):
     made = MainWindow(demo_services, window_settings())

@@ -77,20 +77,20 @@ def test_opening_a_mirror_that_cannot_be_opened_keeps_the_window_and_says_why(qt
     app.window.close()
 
 
-def test_what_is_due_is_shown_and_runs_with_its_trigger(qtbot, demo_window, demo_services):
-    """Seed 000 nightly rule: groups created within 7 days are due; Sync > Run what is due
-    runs them with the `nightly` trigger recorded, then the writebacks step."""
+def test_what_is_due_is_shown_and_runs_with_its_trigger(qtbot, night_window, night_services):
+    """Seed 000 nightly rule: at night, groups created within 7 days are due; Sync > Run what
+    is due runs them with the `nightly` trigger recorded, then the writebacks step."""
     from informz_console.store.queries.runs import list_runs
 
-    demo_window.due.check()
-    wait_jobs(qtbot, demo_services)
-    due = demo_window.due.due
-    assert due and demo_window.status.due.text() == f"Due now: {len(due)}"
-    assert due[0].describe() in demo_window.status.due.toolTip()
-    demo_window.due.run_all()
-    wait_jobs(qtbot, demo_services, timeout=240_000)
-    assert demo_window.message_bar.text.startswith(f"Ran {len(due)} due sync(s).")
-    assert "Writebacks:" in demo_window.message_bar.text
-    with demo_services.session() as session:
+    night_window.due.check()
+    wait_jobs(qtbot, night_services)
+    due = night_window.due.due
+    assert due and night_window.status.due.text() == f"Due now: {len(due)}"
+    assert due[0].describe() in night_window.status.due.toolTip()
+    night_window.due.run_all()
+    wait_jobs(qtbot, night_services, timeout=240_000)
+    assert night_window.message_bar.text.startswith(f"Ran {len(due)} due sync(s).")
+    assert "Writebacks:" in night_window.message_bar.text
+    with night_services.session() as session:
         triggers = {run.trigger for run in list_runs(session, limit=len(due))}
     assert triggers == {item.trigger.value for item in due}
