@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from dataclasses import dataclass
 from typing import Any
 
 from informz_console.connectors.base import Connector
@@ -12,7 +13,7 @@ from informz_console.domain.clock import Clock
 from informz_console.domain.eligibility import SyncPolicy
 from informz_console.domain.statuses import AcceptedStatuses
 from informz_console.store.models import Bridge
-from informz_console.sync.credentials import CredentialStore
+from informz_console.sync.credentials import CredentialStore, Secret
 
 KINDS = ("imis", "personify", "netforum", "idss")
 STATUS_KINDS = {"imis"}  # the AMSs whose records carry a status code the bridge filters on
@@ -67,10 +68,24 @@ def check_settings(kind: str, settings: dict[str, Any], accepted_statuses: str,
     getattr(importlib.import_module(module_name), settings_class).from_mapping(mapping)
 
 
-def build_connector(bridge: Bridge, credentials: CredentialStore,
-                    clock: Clock | None = None) -> Connector:
-    """`clock` goes to connectors that judge time themselves (Personify's stale lists), so
-    they agree with the service's clock."""
+@dataclass(frozen=True)
+class ConnectorRecipe:
+    """What builds a bridge's connector, and nothing of the mirror: it can be sent to another
+    process (sync/fetch_process), which builds the same connector there."""
+
+    connector_type: type
+    settings: Any
+    secret: Secret
+
+    def build(self, clock: Clock | None = None) -> Connector:
+        """`clock` goes to connectors that judge time themselves (Personify's stale lists), so
+        they agree with the service's clock."""
+        if clock is not None and "clock" in inspect.signature(self.connector_type).parameters:
+            return self.connector_type(self.settings, self.secret.reveal(), clock=clock)
+        return self.connector_type(self.settings, self.secret.reveal())
+
+
+def connector_recipe(bridge: Bridge, credentials: CredentialStore) -> ConnectorRecipe:
     if bridge.kind not in _CONNECTORS:
         raise ConfigError(f"Bridge kind {bridge.kind!r} is unknown; use one of "
                           f"{', '.join(KINDS)}.")
@@ -83,7 +98,9 @@ def build_connector(bridge: Bridge, credentials: CredentialStore,
     module_name, connector_class, settings_class = _CONNECTORS[bridge.kind]
     module = importlib.import_module(module_name)
     settings = getattr(module, settings_class).from_mapping(settings_mapping(bridge))
-    connector_type = getattr(module, connector_class)
-    if clock is not None and "clock" in inspect.signature(connector_type).parameters:
-        return connector_type(settings, secret.reveal(), clock=clock)
-    return connector_type(settings, secret.reveal())
+    return ConnectorRecipe(getattr(module, connector_class), settings, secret)
+
+
+def build_connector(bridge: Bridge, credentials: CredentialStore,
+                    clock: Clock | None = None) -> Connector:
+    return connector_recipe(bridge, credentials).build(clock)

@@ -44,7 +44,7 @@ def follow_once(service: SyncService, bridge_name: str,
     with Session(service.engine) as session:
         bridge = find_bridge(session, bridge_name)
         since = bridge.change_high_water
-    connector = service.connector_for(bridge, service.credentials)
+    connector = service.connector(bridge)
     try:
         if not hasattr(connector, "changes"):
             raise SyncError(f"Bridge {bridge_name!r} ({bridge.kind}) has no change feed to "
@@ -114,7 +114,7 @@ def resync_contact(service: SyncService, bridge_name: str, contact_id: str) -> F
             SubscriberLink, (SubscriberLink.subscriber_id == Membership.subscriber_id)
             & (SubscriberLink.bridge_id == bridge.id)).filter(
             TargetGroup.bridge_id == bridge.id, SubscriberLink.ams_id == str(contact_id))}
-    connector = service.connector_for(bridge, service.credentials)
+    connector = service.connector(bridge)
     try:
         if not hasattr(connector, "contact"):
             raise SyncError(f"Bridge {bridge_name!r} ({bridge.kind}) cannot resync one contact; "

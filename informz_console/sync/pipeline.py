@@ -43,7 +43,7 @@ from informz_console.sync.stage import (
     mark_leaving,
     stage_rows,
 )
-from informz_console.sync.verdict_cache import lookup_verdicts, save_verdicts
+from informz_console.sync.verdict_cache import checker_sources, save_verdicts
 
 Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord]]]]
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
@@ -164,7 +164,7 @@ def running_on_bridge(conn: Connection, bridge_id: int) -> str | None:
 def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder,
            cancel: CancelToken, progress: ProgressCallback) -> None:
     create_stage(conn)
-    checker = EmailChecker(lookup=lambda raws: lookup_verdicts(conn, raws))
+    checker = EmailChecker(**checker_sources(conn))
     conn.commit()
     started = time.perf_counter()
     total, pages = plan.fetch(cancel)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session
@@ -23,10 +22,12 @@ from informz_console.store.models import Bridge, SyncRun
 from informz_console.sync.cancel import CancelToken, ProgressCallback, no_progress
 from informz_console.sync.connector_factory import (
     EMAIL_CHANGE_MOVES_KINDS,
-    build_connector,
+    ConnectorRecipe,
+    connector_recipe,
     policy_for,
 )
 from informz_console.sync.credentials import CredentialStore
+from informz_console.sync.fetch_process import FETCH_PROCESS_FROM, fetch_in_process
 from informz_console.sync.informz_codes import write_informz_codes
 from informz_console.sync.interrupted import mark_interrupted
 from informz_console.sync.lookup import find_bridge, find_group
@@ -43,14 +44,24 @@ class SyncService:
     credentials: CredentialStore
     clock: Clock = field(default_factory=SystemClock)
     is_staff: bool = False
-    # (bridge, credentials) -> Connector; default: the factory, with this service's clock
+    # (bridge, credentials) -> Connector; default: built from the bridge's settings and secret
+    # (then a group of `fetch_process_from` records or more is read by a process of its own)
     connector_for: Callable[[Bridge, CredentialStore], Connector] | None = None
+    fetch_process_from: int = FETCH_PROCESS_FROM
     _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.connector_for is None:
-            self.connector_for = partial(build_connector, clock=self.clock)
         mark_interrupted(self.engine, self.clock)  # runs a killed console left `running`
+
+    def connector(self, bridge: Bridge) -> Connector:
+        """The bridge's connector, as this service builds it for a sync."""
+        return self._connector(bridge)[0]
+
+    def _connector(self, bridge: Bridge) -> tuple[Connector, ConnectorRecipe | None]:
+        if self.connector_for is not None:
+            return self.connector_for(bridge, self.credentials), None
+        recipe = connector_recipe(bridge, self.credentials)
+        return recipe.build(self.clock), recipe
 
     def run(self, request: SyncRequest, progress: ProgressCallback = no_progress,
             cancel: CancelToken | None = None) -> SyncResult:
@@ -87,7 +98,7 @@ class SyncService:
                 group = find_group(session, bridge, request.group)
             if request.kind is SyncKind.FULL:
                 self._check_full_allowed(request)
-            connector = self.connector_for(bridge, self.credentials)
+            connector, recipe = self._connector(bridge)
             plan = RunPlan(
                 bridge_id=bridge.id, bridge_kind=bridge.kind,
                 group_id=group.id if group else None, kind=request.kind,
@@ -97,7 +108,8 @@ class SyncService:
             )
             if group is not None:
                 key = group.remote_key
-                plan.fetch = lambda cancel: _members(connector, key, cancel)
+                from_size = self.fetch_process_from
+                plan.fetch = lambda cancel: _members(connector, key, cancel, recipe, from_size)
                 plan.notes.append(f"Resync of target group {group.name!r} ({key}).")
                 if hasattr(connector, "write_informz_code"):
                     bridge_id = bridge.id
@@ -159,7 +171,7 @@ class SyncService:
                            mode="live")
             session.commit()
             try:
-                connector = self.connector_for(bridge, self.credentials)
+                connector, _ = self._connector(bridge)
                 try:
                     summary = refresh_list(session, bridge, connector, self.clock.now())
                 finally:
@@ -200,6 +212,14 @@ def _as_record(change: RemoteChange) -> RemoteRecord:
     return change.record
 
 
-def _members(connector: Connector, key: str, cancel: CancelToken):  # type: ignore[no-untyped-def]
+def _members(connector: Connector, key: str, cancel: CancelToken,  # type: ignore[no-untyped-def]
+             recipe: ConnectorRecipe | None, from_size: int):
+    """The group's pages; a large one (as the AMS counts it) from a process of its own, which
+    starts the read again there (sync/fetch_process)."""
     stream = connector.group_members(key, cancel=lambda: cancel.cancelled)
-    return stream.total, stream.pages
+    if recipe is None or stream.total is None or stream.total < from_size:
+        return stream.total, stream.pages
+    close = getattr(stream.pages, "close", None)
+    if close is not None:
+        close()
+    return stream.total, fetch_in_process(recipe, key, lambda: cancel.cancelled)

@@ -87,9 +87,29 @@ def index_resolved(conn: Connection) -> None:
 _FIELDS_JSON = json.JSONEncoder(sort_keys=True)
 
 
+# The same few field sets come again and again (iMIS: EXCLUDE_MAIL and MEMBER_TYPE), and
+# encoding one cost more than all the rest of a stage row: each distinct set is encoded once.
+_ENCODED: dict[tuple, str | None] = {}
+_ENCODED_MAX = 50_000  # bounded: a field holding a unique value per record misses every time
+
+
 def _fields_json(fields) -> str | None:  # type: ignore[no-untyped-def]
     if not fields:
         return None
+    try:
+        key = tuple(fields.items())
+        return _ENCODED[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value: encode it every time
+        return _encode_fields(fields)
+    if len(_ENCODED) >= _ENCODED_MAX:
+        _ENCODED.clear()
+    encoded = _ENCODED[key] = _encode_fields(fields)
+    return encoded
+
+
+def _encode_fields(fields) -> str | None:  # type: ignore[no-untyped-def]
     kept = {k: v for k, v in fields.items() if k != CODE_FIELD}
     return _FIELDS_JSON.encode(kept) if kept else None
 

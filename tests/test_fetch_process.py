@@ -1,0 +1,165 @@
+"""A large group read by a process of its own (sync/fetch_process), for every AMS, for real.
+
+The child gives the mirror a read in the console's process would give; an AMS fault there is
+the same one sentence; cancel, and a child killed outright, leave the mirror as it was; no
+child outlives its run; the secret is on neither its command line nor in its environment.
+`fetch_process_from=1` sends even the tests' small groups to the child. The groups are large
+enough (5,000 records) that the pipe is full long before the child is done: while this process
+handles its first page, the child is still there, waiting to send.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fault_helpers import KINDS, AmsBridge, assert_one_sentence, secret_of
+from mirror_helpers import rows, snapshot
+
+from informz_console.sync.cancel import CancelToken, Progress
+from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
+from informz_console.sync.service import SyncService
+
+# The child never opens the mirror: what it changes is the same on either backend.
+pytestmark = pytest.mark.sqlite_only
+
+CHILD_MODULE = "informz_console.sync.fetch_process"
+MEMBERS = 5_000
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="reads the child's command line and environment in /proc")
+
+
+@pytest.fixture(params=KINDS)
+def bridge(request, tmp_path, mirror, credentials, clock) -> Iterator[AmsBridge]:
+    bridge = AmsBridge.start(request.param, tmp_path / "ams", mirror, credentials, clock,
+                             members=MEMBERS)
+    try:
+        assert bridge.refresh().ok
+        yield bridge
+    finally:
+        bridge.stop()
+
+
+def resync(bridge: AmsBridge, from_size: int, progress=None,  # type: ignore[no-untyped-def]
+           cancel: CancelToken | None = None) -> SyncResult:
+    service = SyncService(bridge.engine, bridge.credentials, bridge.clock,
+                          fetch_process_from=from_size)
+    request = SyncRequest(bridge.name, SyncKind.RESYNC_GROUP, group=bridge.group)
+    return service.run(request, progress=progress or (lambda _: None), cancel=cancel)
+
+
+def fetch_children() -> list[int]:
+    """This process's fetch children still alive (Linux: from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and CHILD_MODULE.encode() in cmdline and " Z " not in stat:
+            found.append(int(entry.name))
+    return found
+
+
+def by_reason(mirror, run_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return rows(mirror, "SELECT reason, COUNT(*) FROM exclusion WHERE run_id = :r "
+                        "GROUP BY reason ORDER BY reason", r=run_id)
+
+
+@linux_only
+def test_the_child_gives_the_mirror_the_console_process_would(bridge, mirror):
+    through_child = resync(bridge, from_size=1)
+    assert through_child.ok, through_child.error
+    assert through_child.counts.added > 0
+    assert fetch_children() == []
+    in_process = resync(bridge, from_size=10**9)  # the same group read here: nothing to change
+    assert in_process.ok, in_process.error
+    c = in_process.counts
+    assert (c.fetched, c.added, c.updated, c.removed) == (through_child.counts.fetched, 0, 0, 0)
+    assert by_reason(mirror, in_process.run_id) == by_reason(mirror, through_child.run_id)
+
+
+@linux_only
+def test_the_secret_is_not_on_the_childs_command_line_or_in_its_environment(bridge):
+    secret = secret_of(bridge.sandbox).encode()
+    seen: list[tuple[bytes, bytes]] = []
+
+    def look(progress: Progress) -> None:
+        if progress.phase == "fetch" and progress.done and not seen:
+            for pid in fetch_children():
+                proc = Path("/proc", str(pid))
+                seen.append(((proc / "cmdline").read_bytes(), (proc / "environ").read_bytes()))
+
+    result = resync(bridge, from_size=1, progress=look)
+    assert result.ok, result.error
+    assert seen, "no fetch child was running while the group was read"
+    for cmdline, environ in seen:
+        assert CHILD_MODULE.encode() in cmdline
+        assert secret not in cmdline and secret not in environ
+
+
+def test_an_ams_fault_in_the_child_is_the_same_one_sentence(bridge, mirror):
+    first = resync(bridge, from_size=1)
+    assert first.ok, first.error
+    before = snapshot(mirror)
+    bridge.sandbox.set_fault("garbage")  # an unreadable answer: not retried
+    try:
+        in_child = resync(bridge, from_size=1)
+        in_process = resync(bridge, from_size=10**9)
+    finally:
+        bridge.sandbox.set_fault(None)
+    assert in_child.status == "failed"
+    assert_one_sentence(in_child.error, bridge.name, bridge.site)
+    assert in_child.error == in_process.error
+    assert snapshot(mirror) == before
+    assert resync(bridge, from_size=1).ok
+
+
+@linux_only
+def test_cancel_ends_the_child_and_leaves_the_mirror_as_it_was(bridge, mirror):
+    first = resync(bridge, from_size=1)
+    assert first.ok, first.error
+    before = snapshot(mirror)
+    cancel = CancelToken()
+    children: list[list[int]] = []
+
+    def cancel_after_the_first_page(progress: Progress) -> None:
+        if progress.phase == "fetch" and progress.done and not cancel.cancelled:
+            children.append(fetch_children())
+            cancel.cancel()
+
+    result = resync(bridge, from_size=1, progress=cancel_after_the_first_page, cancel=cancel)
+    assert result.status == "cancelled"
+    assert children and children[0], "the group was not read by a child"
+    assert fetch_children() == []
+    assert snapshot(mirror) == before
+
+
+@linux_only
+def test_a_child_killed_outright_fails_the_run_and_changes_nothing(bridge, mirror):
+    first = resync(bridge, from_size=1)
+    assert first.ok, first.error
+    before = snapshot(mirror)
+    killed: list[int] = []
+
+    def kill_the_child(progress: Progress) -> None:
+        if progress.phase == "fetch" and progress.done and not killed:
+            for pid in fetch_children():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    result = resync(bridge, from_size=1, progress=kill_the_child)
+    assert killed
+    assert result.status == "failed"
+    assert_one_sentence(result.error)
+    assert "stopped unexpectedly" in result.error
+    assert snapshot(mirror) == before
+    assert fetch_children() == []
