@@ -36,7 +36,7 @@ from informz_console.sync.requests import SyncKind, SyncResult
 from informz_console.sync.runs import RunCounts, RunRecorder
 from informz_console.sync.stage import (
     create_stage,
-    drop_stage,
+    discard_stage,
     index_resolved,
     index_stage,
     load,
@@ -124,8 +124,7 @@ def _run(conn: Connection, clock: Clock, plan: RunPlan, cancel: CancelToken,
     finally:
         if conn.in_transaction():
             conn.rollback()
-        drop_stage(conn)
-        conn.commit()
+        discard_stage(conn)
 
 
 def _busy(conn: Connection, clock: Clock, bridge_id: int, claimed: bool) -> str | None:

