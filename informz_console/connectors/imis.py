@@ -17,9 +17,10 @@ What it does
   500), each page joined over ODBC to Name and the email source (seed 000: "Name.Email or
   Name_Address.Email+Purpose and Preferred status") with one `WHERE ID IN (...)` query. Pages
   after the first are fetched ahead on a small thread pool while the database is read, and are
-  yielded in IQA order. `total` is TotalCount from the first page. Memory is bounded by a few
-  pages whatever the group's size. IDs repeated on adjacent pages are dropped; IDs no longer in
-  Name are skipped.
+  yielded in IQA order (a group of IQA_PROCESS_FROM members or more: by a process of its
+  own, connectors/imis_iqa_process). `total` is TotalCount from the first page. Memory is
+  bounded by a few pages whatever the group's size. IDs repeated on adjacent pages are
+  dropped; IDs no longer in Name are skipped.
 - `changes_since(seqn)`: Informz_Changes rows above the high-water mark, in SEQN order, each
   joined to the person's current state through the email source ('D', or a person no longer in
   Name, gives a record with the ID and email None). Read in SEQN windows up to the MAX(SEQN)
@@ -75,6 +76,7 @@ from informz_console.connectors.imis_interests import (
     is_interest_key,
     resolve,
 )
+from informz_console.connectors.imis_iqa_process import IQA_PROCESS_FROM, iqa_pages_in_process
 from informz_console.connectors.imis_odbc import OdbcSession
 from informz_console.connectors.imis_records import PeopleReader, read_changes
 from informz_console.connectors.imis_records import rebuild_changes as _rebuild_changes
@@ -128,6 +130,7 @@ class ImisConnector:
         self._password = password
         self._lock = threading.RLock()
         self._db = self._new_session()
+        self._http_client_factory = http_client_factory
         self._rest = ImisRestClient(
             settings.site_url,
             settings.username,
@@ -226,7 +229,13 @@ class ImisConnector:
             reader_session.close()
             raise
         reader = PeopleReader(reader_session, self.settings.email_source)
-        pages = iqa_pages(self._rest, remote_key, first, self.settings.page_size, cancel)
+        size = self.settings.page_size
+        if first.total >= IQA_PROCESS_FROM and self._http_client_factory is None:
+            s = self.settings
+            sign_in = (s.site_url, s.username, self._password, s.timeout_s)
+            pages = iqa_pages_in_process(sign_in, remote_key, first, size, cancel)
+        else:
+            pages = iqa_pages(self._rest, remote_key, first, size, cancel)
         return MemberStream(total=first.total, pages=member_pages(pages, reader, reader_session))
 
     def _interest_members(self, remote_key: str, cancel: CancelCheck) -> MemberStream:
