@@ -100,6 +100,21 @@ def test_resync_updates_the_counts_shown(qtbot, demo_window, demo_services):
     assert demo_window.message_bar.text.startswith("Resynced 'Board' (Demo iMIS): 2 added")
 
 
+def test_a_group_read_by_a_fetch_process_resyncs_from_the_window(qtbot, demo_window,
+                                                                 demo_services):
+    """A large group is read by a process of its own (sync/fetch_process), started from the
+    window's job thread; here every group counts as large."""
+    demo_services.sync.fetch_process_from = 1
+    tab = groups_tab(qtbot, demo_window)
+    click_group(qtbot, tab, "Demo iMIS", BOARD)
+    before = group_members(demo_services, BOARD)
+    with board_changed(imis_sandbox(demo_services), join=board_outsiders(demo_services, 3)):
+        click_action(qtbot, tab, tab.actions.resync)
+        wait_jobs(qtbot, demo_services)
+    assert members_shown(tab) == f"{before + 3:,}" == f"{group_members(demo_services, BOARD):,}"
+    assert demo_window.message_bar.text.startswith("Resynced 'Board' (Demo iMIS): 3 added")
+
+
 def test_f5_resyncs_the_selected_group(qtbot, demo_window, demo_services):
     tab = groups_tab(qtbot, demo_window)
     click_group(qtbot, tab, "Demo iMIS", BOARD)
