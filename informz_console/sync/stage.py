@@ -6,13 +6,13 @@ fetch may last minutes), and it disappears with the connection if the process di
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, text
 
 from informz_console.domain.eligibility import Judgement
 from informz_console.domain.records import MAX_AMS_ID
+from informz_console.sync.fields_json import CODE_FIELD, fields_json
 from informz_console.sync.sql import analyze, insert_many
 
 STAGE = "sync_stage"
@@ -54,8 +54,6 @@ _W = {k: stage_table.c[k].type.length for k in ("raw_email", "status", "first_na
 _RAW, _STATUS, _FIRST, _LAST = _W["raw_email"], _W["status"], _W["first_name"], _W["last_name"]
 _COMPANY, _DETAIL, _CODE = _W["company"], _W["detail"], _W["informz_code"]
 _WIDTHS = [(_ROW_KEYS.index(k), width) for k, width in _W.items()]
-# iDSS carries our subscriber id as a contact field; it is not a personalization field.
-CODE_FIELD = "informz_code"
 
 
 def create_stage(conn: Connection) -> None:
@@ -95,38 +93,6 @@ def index_resolved(conn: Connection) -> None:
     analyze(conn, STAGE)  # PostgreSQL: the statistics taken before resolving had no sub_id
 
 
-# One encoder for every record: json.dumps(..., sort_keys=True) builds a new encoder per call,
-# which cost more than the encoding. Same text as json.dumps: the merge compares it.
-_FIELDS_JSON = json.JSONEncoder(sort_keys=True)
-
-
-# The same few field sets come again and again (iMIS: EXCLUDE_MAIL and MEMBER_TYPE), and
-# encoding one cost more than all the rest of a stage row: each distinct set is encoded once.
-_ENCODED: dict[tuple, str | None] = {}
-_ENCODED_MAX = 50_000  # bounded: a field holding a unique value per record misses every time
-
-
-def _fields_json(fields) -> str | None:  # type: ignore[no-untyped-def]
-    if not fields:
-        return None
-    try:
-        key = tuple(fields.items())
-        return _ENCODED[key]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable value: encode it every time
-        return _encode_fields(fields)
-    if len(_ENCODED) >= _ENCODED_MAX:
-        _ENCODED.clear()
-    encoded = _ENCODED[key] = _encode_fields(fields)
-    return encoded
-
-
-def _encode_fields(fields) -> str | None:  # type: ignore[no-untyped-def]
-    kept = {k: v for k, v in fields.items() if k != CODE_FIELD}
-    return _FIELDS_JSON.encode(kept) if kept else None
-
-
 def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
     """Plain tuples in `_ROW_KEYS` order: the loader hands them to the driver untouched."""
     rows = []
@@ -143,7 +109,7 @@ def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
             r.first_name,
             r.last_name,
             r.company,
-            _fields_json(r.fields),
+            fields_json(r.fields),
             reason.value if reason else None,
             j.detail or None,
             1 if r.remote_opt_out else 0,
