@@ -120,6 +120,7 @@ class SubscriberLink(Base):
     __table_args__ = (
         UniqueConstraint("bridge_id", "subscriber_id"),
         Index("ix_subscriber_link_subscriber", "subscriber_id"),
+        {"sqlite_with_rowid": False},  # the key is the table (migration 0005)
     )
 
     bridge_id: Mapped[int] = mapped_column(
@@ -132,7 +133,10 @@ class SubscriberLink(Base):
 
 class Membership(Base):
     __tablename__ = "membership"
-    __table_args__ = (Index("ix_membership_subscriber", "subscriber_id"),)
+    __table_args__ = (
+        Index("ix_membership_subscriber", "subscriber_id"),
+        {"sqlite_with_rowid": False},  # the key is the table (migration 0005)
+    )
 
     group_id: Mapped[int] = mapped_column(
         ForeignKey("target_group.id", ondelete="CASCADE"), primary_key=True

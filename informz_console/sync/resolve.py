@@ -48,6 +48,9 @@ def resolve_subscribers(conn: Connection, bridge_id: int) -> None:
     """Which subscriber each record lands on: the one its AMS id is linked to on this bridge,
     else the one that already has its email (`sub_id` NULL: a new subscriber). One pass that
     rewrites only the rows that found someone: on a first sync, none."""
+    if conn.dialect.name == "sqlite":
+        _resolve_in_key_order(conn, bridge_id)
+        return
     conn.execute(
         text(
             f"""UPDATE {STAGE} SET link_sub = x.link_sub, key_sub = x.key_sub,
@@ -61,6 +64,41 @@ def resolve_subscribers(conn: Connection, bridge_id: int) -> None:
         ),
         {"b": bridge_id},
     )
+
+
+def _resolve_in_key_order(conn: Connection, bridge_id: int) -> None:
+    """SQLite joins row by row, in the order of the outer table. Led by the stage in fetch
+    order, an AMS whose ids come in no order (netFORUM's CustomerKeys) sent every lookup to
+    another page of subscriber_link: 11 s at 1,000,000 records. Here the stage's own indexes
+    lead (CROSS JOIN keeps that order), so both lookups walk their index in order, and what
+    they found is written back in stage order."""
+    found = "sync_found"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {found}")
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {found} (seq INTEGER PRIMARY KEY, link_sub INTEGER, "
+        f"key_sub INTEGER)"
+    )
+    conn.execute(
+        text(
+            f"""INSERT INTO {found} (seq, link_sub, key_sub)
+            SELECT seq, MAX(link_sub), MAX(key_sub) FROM (
+                SELECT st.seq AS seq, l.subscriber_id AS link_sub, NULL AS key_sub
+                FROM {STAGE} st INDEXED BY ix_stage_ams_id CROSS JOIN subscriber_link l
+                    ON l.bridge_id = :b AND l.ams_id = st.ams_id
+                WHERE st.ams_id IS NOT NULL
+                UNION ALL
+                SELECT st.seq, NULL, s.id
+                FROM {STAGE} st INDEXED BY ix_stage_email_key CROSS JOIN subscriber s
+                    ON s.email_key = st.email_key
+                WHERE st.email_key IS NOT NULL)
+            GROUP BY seq ORDER BY seq"""
+        ),
+        {"b": bridge_id},
+    )
+    conn.exec_driver_sql(
+        f"UPDATE {STAGE} SET link_sub = f.link_sub, key_sub = f.key_sub, "
+        f"sub_id = COALESCE(f.link_sub, f.key_sub) FROM {found} f WHERE {STAGE}.seq = f.seq"
+    )  # `found` goes with the connection's temporary database, as the stage does
 
 
 def mark_duplicates_of_mirror(conn: Connection, bridge_id: int) -> None:
