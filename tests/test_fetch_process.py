@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from fault_helpers import KINDS, AmsBridge, assert_one_sentence, secret_of
 from mirror_helpers import rows, snapshot
+from process_helpers import live_children
 
 from informz_console.sync.cancel import CancelToken, Progress
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
@@ -53,20 +54,7 @@ def resync(bridge: AmsBridge, from_size: int, progress=None,  # type: ignore[no-
 
 
 def fetch_children() -> list[int]:
-    """This process's fetch children still alive (Linux: from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and CHILD_MODULE.encode() in cmdline and " Z " not in stat:
-            found.append(int(entry.name))
-    return found
+    return live_children(CHILD_MODULE)
 
 
 def by_reason(mirror, run_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]

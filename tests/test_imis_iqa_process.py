@@ -6,17 +6,16 @@ tests' 2,000-member group to the child."""
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import pytest
 from imis_fixtures import MEMBERS, imis, imis_shared, imis_template, make_connector  # noqa: F401
+from process_helpers import live_children
 
 from informz_console.connectors import imis as imis_connector
 from informz_console.connectors.errors import RemoteDataError, UnreachableError
 
 EVERYONE = "$/Informz/Everyone"
-CHILD = b"informz_console.connectors.imis_iqa_process"
+CHILD = "informz_console.connectors.imis_iqa_process"
 
 
 @pytest.fixture
@@ -25,19 +24,7 @@ def in_a_child(monkeypatch):
 
 
 def iqa_children() -> list[int]:
-    """This process's IQA children still alive (Linux: from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[1]) == os.getpid() and CHILD in cmdline and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
+    return live_children(CHILD)
 
 
 def ids(pages) -> list[str]:  # type: ignore[no-untyped-def]

@@ -6,7 +6,8 @@
 For iMIS, Personify360 and netFORUM Pro (`--ams`, repeatable), builds (or reuses) a sandbox with
 N members, serves it from a separate process, and measures, each in a fresh child process so
 peak memory is its own:
-- floor: the same source rows loaded with raw `sqlite3.executemany` into the mirror's tables;
+- floor: the same source rows loaded with raw `sqlite3.executemany` into the mirror's tables
+  (the median of three runs: on a shared VM it varies by half from one run to the next);
 - peer (iMIS): dlt (pyarrow backend) loading the same rows with merge on email into duckdb, twice;
 - ours: the first full resync over the AMS's own protocol, a second resync with nothing changed,
   (iMIS) a partial sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and
@@ -244,6 +245,18 @@ def run_child(work: Path, name: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+FLOOR_RUNS = 3  # the floor alone varied from 12 to 22 s between runs on this VM (disk)
+
+
+def median_floor(work: Path, kind: str) -> dict:
+    """The floor run FLOOR_RUNS times: the median, and the spread (printed beside it)."""
+    runs = sorted((run_child(work, "floor", "--ams", kind) for _ in range(FLOOR_RUNS)),
+                  key=lambda run: run["floor_s"])
+    middle = dict(runs[len(runs) // 2])
+    middle["spread"] = (runs[0]["floor_s"], runs[-1]["floor_s"])
+    return middle
+
+
 def ensure_sandbox(kind: str, work: Path, members: int) -> Path:
     box_dir = work / kind
     marker = box_dir / f"members-{members}"
@@ -261,8 +274,9 @@ def report(kind: str, floor: dict, peer: dict | None, ours_on: dict[str, dict]) 
     def ratio(seconds: float) -> str:
         return f"{seconds / f:5.2f}x"
 
+    low, high = floor["spread"]
     print(f"\n[{kind}] floor (raw sqlite3.executemany of {floor['rows']:,} rows): "
-          f"{f:.2f} s = 1.00x")
+          f"{f:.2f} s = 1.00x (median of {FLOOR_RUNS}: {low:.2f}-{high:.2f} s)")
     if peer:
         print(f"peer  dlt+pyarrow -> duckdb merge on email: first "
               f"{ratio(peer['peer_first_s'])}, unchanged {ratio(peer['peer_unchanged_s'])}")
@@ -297,7 +311,7 @@ def bench(kind: str, work: Path, members: int, with_peer: bool, mirror: str | No
         if mirror:
             ours["PostgreSQL"] = run_child(work, "ours", "--ams", kind, "--site", site,
                                            "--group", group, "--mirror", mirror)
-        floor = run_child(work, "floor", "--ams", kind)
+        floor = median_floor(work, kind)
         peer = run_child(work, "peer", "--ams", kind) if with_peer else None
     finally:
         server.terminate()

@@ -128,21 +128,20 @@ def night_services(demo_services):
 
 @pytest.fixture
 def night_window(qtbot, night_services):
-    made = MainWindow(night_services, window_settings())
-    qtbot.addWidget(made)
-    made.show()
-    made.start(login_syncs=False)
-    wait_jobs(qtbot, night_services)
-    yield made
-    made.close()
+    yield from _started_window(qtbot, night_services)
 
 
 @pytest.fixture
 def demo_window(qtbot, demo_services):
-    made = MainWindow(demo_services, window_settings())
+    yield from _started_window(qtbot, demo_services)
+
+
+def _started_window(qtbot, services):  # type: ignore[no-untyped-def]
+    """A main window on `services`, shown and started (no login syncs), its jobs done."""
+    made = MainWindow(services, window_settings())
     qtbot.addWidget(made)
     made.show()
     made.start(login_syncs=False)
-    wait_jobs(qtbot, demo_services)
+    wait_jobs(qtbot, services)
     yield made
     made.close()
