@@ -51,7 +51,9 @@ def stream_from_child(module: str, payload: object, cancel: CancelCheck,
     connector's does: the caller, who owns `cancel`, knows why. `what` names the read in the
     sentence of a child that died."""
     child = subprocess.Popen([sys.executable, "-m", module], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, bufsize=1 << 16)
+                             stdout=subprocess.PIPE, bufsize=1 << 16,
+                             # Windows: no console window flashes up beside the console's
+                             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     done = threading.Event()
     try:
         assert child.stdin is not None and child.stdout is not None
