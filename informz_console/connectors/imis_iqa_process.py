@@ -24,12 +24,8 @@ IQA_PROCESS_FROM = 20_000  # members; below it a process costs more to start tha
 def iqa_pages_in_process(sign_in: tuple[str, str, str, float], query: str, first: IqaPage,
                          page_size: int, cancel: CancelCheck) -> Iterator[IqaPage]:
     """`iqa_pages` read by a child; `sign_in` is (site, user name, password, timeout)."""
-    pages = stream_from_child(__spec__.name, (sign_in, query, first, page_size), cancel,
-                              f"the IQA query '{query}'")
-    try:
-        yield from pages
-    finally:
-        pages.close()
+    return stream_from_child(__spec__.name, (sign_in, query, first, page_size), cancel,
+                             f"the IQA query '{query}'")
 
 
 def _pages(payload: tuple) -> Iterator[IqaPage]:

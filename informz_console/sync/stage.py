@@ -61,10 +61,6 @@ def create_stage(conn: Connection) -> None:
     stage_table.create(conn)
 
 
-def drop_stage(conn: Connection) -> None:
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
-
-
 def discard_stage(conn: Connection) -> None:
     """The stage gone once a run has ended. SQLite drops a table page by page (1.6 s for a
     million-row stage) but discards a connection's whole temporary database when it closes
@@ -72,7 +68,7 @@ def discard_stage(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         conn.invalidate()
     else:
-        drop_stage(conn)
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
         conn.commit()
 
 
