@@ -154,3 +154,16 @@ def test_wrong_settings_or_a_missing_driver_are_one_sentence(cli, tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "needs the database driver 'pymssql', which is not installed" in done.stderr
     assert "hunter2" not in done.stderr
+
+
+def test_an_older_mirror_is_upgraded_saying_so_and_keeps_its_rows(cli):
+    from old_mirror import old_mirror, version_and_rows
+
+    old_mirror(cli.mirror, "0003")
+    code, out, err = cli("--json", "runs")
+    assert code == 0 and json.loads(out) == []
+    assert err.strip() == (f"Upgrading the mirror {cli.mirror} for this version of the console "
+                           f"(2 steps); a large mirror takes a minute.")
+    assert version_and_rows(cli.mirror) == ("0005", [("Ann@Example.org", "100001", 1)])
+    code, _, err = cli("--json", "runs")  # upgraded once: nothing more to say
+    assert code == 0 and err == ""

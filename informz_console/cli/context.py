@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
 
 from informz_console.domain.clock import Clock, SystemClock
-from informz_console.store.engine import default_mirror_path, open_engine, remembered
+from informz_console.store.engine import default_mirror_path, open_engine, remembered, shown
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.service import SyncService
 from informz_console.user_settings import (
@@ -36,9 +37,16 @@ class CliContext:
 
     @cached_property
     def engine(self) -> Engine:
-        engine = open_engine(self.mirror)
+        engine = open_engine(self.mirror, progress=self._upgrading)
         self.remember_mirror()
         return engine
+
+    def _upgrading(self, done: int, total: int) -> bool:
+        """A scheduled run's log says why the command waits on an older mirror's upgrade."""
+        if done == 0 and total > 1:
+            print(f"Upgrading the mirror {shown(self.mirror)} for this version of the console "
+                  f"({total} steps); a large mirror takes a minute.", file=sys.stderr)
+        return True
 
     def remember_mirror(self) -> None:
         remember_mirror(self.settings, remembered(self.mirror))

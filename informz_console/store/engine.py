@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from informz_console.store.migrate import upgrade_to_head
+from informz_console.store.migrate import UpgradeProgress, UpgradeStopped, upgrade_to_head
 
 # Plain `postgresql://` would mean psycopg2 to SQLAlchemy; the console ships psycopg 3.
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -118,7 +118,11 @@ def _create(url: str) -> Engine:
     return engine
 
 
-def open_engine(target: str | Path | None = None, *, migrate: bool = True) -> Engine:
+def open_engine(target: str | Path | None = None, *, migrate: bool = True,
+                progress: UpgradeProgress | None = None) -> Engine:
+    """The mirror's engine, migrated to this version of the console. `progress` hears of each
+    migration step (a large mirror's upgrade can take a minute) and may stop the upgrade:
+    UpgradeStopped then, and the mirror is as it was."""
     url = mirror_url(target)
     try:
         engine = _create(url)
@@ -131,7 +135,10 @@ def open_engine(target: str | Path | None = None, *, migrate: bool = True) -> En
         ) from None
     if migrate:
         try:
-            upgrade_to_head(engine)
+            upgrade_to_head(engine, progress)
+        except UpgradeStopped:
+            engine.dispose()
+            raise
         except Exception as err:  # the driver's text may hold the URL's password
             engine.dispose()
             raise MirrorError(_cannot_open(url, err)) from err
@@ -139,7 +146,11 @@ def open_engine(target: str | Path | None = None, *, migrate: bool = True) -> En
 
 
 def _cannot_open(url: str, err: Exception) -> str:
-    if isinstance(err, OperationalError) and make_url(url).get_backend_name() != "sqlite":
+    on_sqlite = make_url(url).get_backend_name() == "sqlite"
+    if isinstance(err, OperationalError) and on_sqlite and "locked" in str(err.orig):
+        return (f"The mirror {shown(url)} is busy: another console or program is writing to it; "
+                f"try again when it is done.")
+    if isinstance(err, OperationalError) and not on_sqlite:
         return (f"The mirror at {shown(url)} could not be opened: the database server did not "
                 f"accept the connection; check the host, port, database name, user and "
                 f"password (~/.pgpass), and that the server is running.")

@@ -18,13 +18,16 @@ from pathlib import Path
 from platformdirs import user_log_dir
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import Engine
 
 from informz_console.demo import demo_mirror_path
-from informz_console.store.engine import MirrorError, default_mirror_path
+from informz_console.store.engine import default_mirror_path
 from informz_console.ui.demo_session import DemoSession
 from informz_console.ui.icons import app_icon
 from informz_console.ui.interpreter_policy import InterpreterPolicy
+from informz_console.ui.jobs import JobRunner
 from informz_console.ui.main_window import MainWindow
+from informz_console.ui.mirror_opening import MirrorOpening
 from informz_console.ui.screenshots import save_screenshots, wait_idle
 from informz_console.ui.services import Services
 from informz_console.user_settings import load_settings
@@ -66,13 +69,16 @@ def no_display() -> str | None:
 
 
 class Console:
-    """Owns the window of the open mirror; opening another mirror replaces the window."""
+    """Owns the window of the open mirror; opening another mirror replaces the window. A
+    mirror is opened off the GUI thread (ui/mirror_opening.py): the window stays live meanwhile."""
 
     def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
         self.app = app
         self.args = args
         self.window: MainWindow | None = None
         self.demo: DemoSession | None = None
+        self.opening: MirrorOpening | None = None
+        self.jobs = JobRunner()  # the openings' own: a window's jobs end with the window
         self.exit_code = 0
 
     def first_mirror(self) -> str:
@@ -81,24 +87,45 @@ class Console:
         return (self.args.mirror or os.environ.get("INFORMZ_MIRROR")
                 or load_settings().last_mirror or str(default_mirror_path()))
 
-    def open(self, mirror: str) -> bool:
-        try:
-            services = Services.open(mirror)
-        except MirrorError as error:
-            if self.window is None:
-                services = Services.open(default_mirror_path())
-                self._show(services)
-                services.events.message.emit("error", str(error))
-                return False
-            self.window.message_bar.show_message("error", str(error))
-            return False
+    def open(self, mirror: str, *, then_say: str | None = None) -> MirrorOpening | None:
+        """Start opening `mirror`; its window replaces the current one once it is open. A
+        mirror that cannot be opened leaves the current window as it is and says why (at
+        start-up, the default mirror opens instead, saying why). `then_say`: an error to show
+        in the new window. None while another opening runs."""
+        if self.opening is not None:
+            return None
+        opening = MirrorOpening(self.jobs, mirror, self.window)
+        opening.opened.connect(lambda engine: self._opened(mirror, engine, then_say))
+        opening.failed.connect(lambda sentence: self._not_opened(mirror, sentence))
+        opening.cancelled.connect(lambda: self._not_opened(mirror, None))
+        self.opening = opening
+        return opening
+
+    def _opened(self, mirror: str, engine: Engine, then_say: str | None) -> None:
+        self.opening = None
+        services = Services(mirror, engine)
         services.remember_mirror()
         old = self.window
         self._show(services)
+        if then_say is not None:
+            services.events.message.emit("error", then_say)
         if old is not None:
             old.close()
             old.services.engine.dispose()
-        return True
+
+    def _not_opened(self, mirror: str, sentence: str | None) -> None:
+        self.opening = None
+        if self.window is not None:
+            if sentence is not None:
+                self.window.message_bar.show_message("error", sentence)
+        elif sentence is None:  # cancelled at start-up: there is no window to go back to
+            self.app.quit()
+        elif mirror != (fallback := str(default_mirror_path())):
+            self.open(fallback, then_say=sentence)
+        else:  # not even the default mirror: nothing to show a window on
+            print(sentence, file=sys.stderr)
+            self.exit_code = 1
+            self.app.quit()
 
     def _show(self, services: Services) -> None:
         window = MainWindow(services)
@@ -107,10 +134,13 @@ class Console:
         if self.args.screenshot:
             window.resize(*SCREENSHOT_SIZE)
         window.show()
-        if self.window is None:  # the first window: what start-up built lives as long as we do
+        first = self.window is None
+        if first:  # the first window: what start-up built lives as long as we do
             InterpreterPolicy.settle()
         self.window = window
         window.start(login_syncs=not self.args.demo)
+        if first and self.args.demo:
+            self.start_demo()
 
     def start_demo(self) -> None:
         assert self.window is not None
@@ -130,6 +160,7 @@ class Console:
             self.app.quit()
 
     def close(self) -> None:
+        self.jobs.shutdown()
         if self.demo is not None:
             self.demo.stop()
 
@@ -149,8 +180,6 @@ def run_console(args: argparse.Namespace) -> int:
     app.setWindowIcon(app_icon())
     console = Console(app, args)  # type: ignore[arg-type]
     console.open(console.first_mirror())
-    if args.demo:
-        console.start_demo()
     try:
         code = app.exec()
     finally:

@@ -53,7 +53,16 @@ def test_a_message_from_a_tab_shows_in_the_bar(window):
     assert window.message_bar.level == "error"
 
 
-def test_opening_a_mirror_that_cannot_be_opened_keeps_the_window_and_says_why(qtbot, tmp_path):
+def opened(qtbot, console, mirror: str):
+    """Open `mirror` in the console and wait for the opening to end."""
+    opening = console.open(mirror)
+    assert opening is not None
+    with qtbot.waitSignal(opening.finished, timeout=60_000):
+        pass
+    return console.window
+
+
+def started_console(tmp_path):
     import argparse
 
     from PySide6.QtWidgets import QApplication
@@ -62,19 +71,38 @@ def test_opening_a_mirror_that_cannot_be_opened_keeps_the_window_and_says_why(qt
 
     args = argparse.Namespace(demo=False, mirror=str(tmp_path / "first.sqlite"), screenshot=None,
                               demo_members=100)
-    app = Console(QApplication.instance(), args)
-    assert app.open(app.first_mirror())
-    first = app.window
+    return Console(QApplication.instance(), args)
+
+
+def test_opening_a_mirror_that_cannot_be_opened_keeps_the_window_and_says_why(qtbot, tmp_path):
+    app = started_console(tmp_path)
+    first = opened(qtbot, app, app.first_mirror())
     qtbot.addWidget(first)
-    assert not app.open("postgresql+nosuchdriver://advisor@db.example.org/mirror")
-    assert app.window is first  # still the mirror that works
+    assert first.services.mirror == str(tmp_path / "first.sqlite")
+    assert opened(qtbot, app, "postgresql+nosuchdriver://advisor@db.example.org/mirror") is first
     assert "nosuchdriver" in first.message_bar.text or "driver" in first.message_bar.text
     second_path = tmp_path / "second.sqlite"
-    assert app.open(str(second_path))
+    second = opened(qtbot, app, str(second_path))
+    qtbot.addWidget(second)
+    assert second is not first and second.services.mirror == str(second_path)
+    assert second.recent_mirrors()[:2] == [str(second_path), str(tmp_path / "first.sqlite")]
+    second.close()
+    app.close()
+
+
+def test_a_first_mirror_that_cannot_be_opened_opens_the_default_one_saying_why(
+        qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = started_console(tmp_path)
+    opening = app.open("postgresql+nosuchdriver://advisor@db.example.org/mirror")
+    qtbot.waitUntil(lambda: app.window is not None and app.opening is None, timeout=60_000)
     qtbot.addWidget(app.window)
-    assert app.window is not first and app.window.services.mirror == str(second_path)
-    assert app.window.recent_mirrors()[:2] == [str(second_path), str(tmp_path / "first.sqlite")]
+    assert app.window.services.mirror.endswith("mirror.sqlite")
+    assert str(tmp_path / "data") in app.window.services.mirror
+    assert "driver" in app.window.message_bar.text and app.window.message_bar.level == "error"
+    assert opening is not None
     app.window.close()
+    app.close()
 
 
 def test_what_is_due_is_shown_and_runs_with_its_trigger(qtbot, night_window, night_services):
@@ -94,3 +122,46 @@ def test_what_is_due_is_shown_and_runs_with_its_trigger(qtbot, night_window, nig
     with night_services.session() as session:
         triggers = {run.trigger for run in list_runs(session, limit=len(due))}
     assert triggers == {item.trigger.value for item in due}
+
+
+def test_an_old_mirror_opens_behind_a_dialog_the_window_stays_live_and_cancel_keeps_it(
+        qtbot, tmp_path):
+    """Opening a mirror runs off the GUI thread: while the old mirror waits for another
+    program's write lock the window still handles events, the dialog shows, and Cancel leaves
+    the mirror at its version and the window on the mirror it had. Then it opens, upgraded."""
+    import sqlite3
+
+    from old_mirror import old_mirror, version_and_rows
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QPushButton
+
+    app = started_console(tmp_path)
+    first = opened(qtbot, app, app.first_mirror())
+    qtbot.addWidget(first)
+    old = tmp_path / "old.sqlite"
+    old_mirror(old, "0003")
+    holder = sqlite3.connect(old, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the upgrade waits for this (up to the busy timeout)
+    try:
+        opening = app.open(str(old))
+        qtbot.waitUntil(lambda: opening.dialog.isVisible(), timeout=5_000)
+        assert opening.dialog.labelText().startswith(f"Opening the mirror {old}")
+        ticks = []
+        QTimer.singleShot(0, lambda: ticks.append("the GUI thread ran"))
+        qtbot.waitUntil(lambda: bool(ticks), timeout=1_000)
+        cancel = opening.dialog.findChild(QPushButton)
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        assert opening.dialog.labelText() == "Cancelling after the step in progress…"
+        assert not cancel.isEnabled()
+    finally:
+        holder.rollback()
+        holder.close()
+    with qtbot.waitSignal(opening.cancelled, timeout=15_000):
+        pass
+    assert app.window is first and app.opening is None
+    assert version_and_rows(old) == ("0003", [("Ann@Example.org", "100001", 1)])
+    upgraded = opened(qtbot, app, str(old))
+    qtbot.addWidget(upgraded)
+    assert upgraded is not first and version_and_rows(old)[0] == "0005"
+    upgraded.close()
+    app.close()

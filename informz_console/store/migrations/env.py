@@ -9,6 +9,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    on_version_apply=context.config.attributes.get("on_version_apply", ()),  # store/migrate.py
 )
 with context.begin_transaction():
     context.run_migrations()
