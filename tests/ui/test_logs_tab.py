@@ -202,3 +202,8 @@ def test_an_empty_mirror_shows_an_empty_log(qtbot, window, services):
     assert tab.runs.model.rowCount() == 0
     assert tab.runs.detail.pages.currentIndex() == 0  # "Select a run…"
     assert not tab.runs.select_newest()
+
+
+def test_durations_read_at_their_scale():
+    assert [fmt.duration(s) for s in (None, 0.0001, 0.0149, 0.9996, 1.04, 59.94, 61, 3725)] == [
+        "", "1 ms", "15 ms", "1.0 s", "1.0 s", "59.9 s", "1 min 01 s", "1 h 02 min"]

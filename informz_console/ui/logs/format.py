@@ -33,6 +33,8 @@ def when(at: datetime | None, seconds: bool = True) -> str:
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
+    if seconds < 1:  # a small group's run: "0.0 s" on every row told the advisor nothing
+        return f"{max(1, round(seconds * 1000))} ms" if seconds < 0.9995 else "1.0 s"
     if seconds < 60:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(int(round(seconds)), 60)
