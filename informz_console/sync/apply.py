@@ -29,34 +29,36 @@ def _new_status(alias: str = "st", current: str = "subscriber.status") -> str:
 
 
 def create_subscribers(conn: Connection, now: datetime) -> None:
-    """A subscriber for each kept record no subscriber stands for yet."""
-    columns = ("email, email_key, status, status_reason, status_at, first_name, last_name, "
-               "company, fields, source, created_at, updated_at")
-    values = (f"""email, email_key,
-                CASE WHEN opt_out = 1 THEN 'remote_unsubscribed' ELSE 'active' END,
-                CASE WHEN opt_out = 1 THEN :remote_reason END, :now,
-                first_name, last_name, company, {as_json(conn, "fields")}, 'sync', :now, :now""")
-    params = {"now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON}
-    if conn.dialect.name == "sqlite":
-        # The ids are handed out first, past the highest: the merge holds the mirror's write
-        # lock, so no other subscriber can take one meanwhile, and no new subscriber is looked
-        # back up by its email afterwards (700,000 new subscribers with random emails, side by
-        # side in one process: 6.4 -> 3.9 s). Ids may be skipped (seq counts every staged
-        # record): harmless.
-        highest = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscriber")).scalar_one()
-        conn.execute(text(f"UPDATE {STAGE} SET is_new = 1, sub_id = :after + seq "
-                          f"WHERE sub_id IS NULL AND {KEEPS}"), {"after": highest + 1})
-        conn.execute(text(f"INSERT INTO subscriber (id, {columns}) SELECT sub_id, {values} "
-                          f"FROM {STAGE} WHERE is_new = 1"), params)
-        return
-    conn.execute(text(f"INSERT INTO subscriber ({columns}) SELECT {values} "
-                      f"FROM {STAGE} WHERE sub_id IS NULL AND {KEEPS}"), params)
+    """A subscriber for each kept record no subscriber stands for yet. Its id is handed out
+    first and written on the stage, then the subscribers are inserted with those ids: looking
+    each new subscriber back up by its email afterwards cost more than the insert itself
+    (700,000 new subscribers with random emails, side by side in one process: SQLite
+    6.4 -> 3.9 s, PostgreSQL 22 -> 8 s with the stage's fillfactor)."""
+    conn.execute(text(f"UPDATE {STAGE} SET is_new = 1, sub_id = {_new_ids(conn)} "
+                      f"WHERE sub_id IS NULL AND {KEEPS}"))
     conn.execute(
         text(
-            f"UPDATE {STAGE} SET is_new = 1, sub_id = (SELECT s.id FROM subscriber s "
-            f"WHERE s.email_key = {STAGE}.email_key) WHERE sub_id IS NULL AND {KEEPS}"
-        )
+            f"""INSERT INTO subscriber (id, email, email_key, status, status_reason, status_at,
+                first_name, last_name, company, fields, source, created_at, updated_at)
+            SELECT sub_id, email, email_key,
+                CASE WHEN opt_out = 1 THEN 'remote_unsubscribed' ELSE 'active' END,
+                CASE WHEN opt_out = 1 THEN :remote_reason END, :now,
+                first_name, last_name, company, {as_json(conn, "fields")}, 'sync', :now, :now
+            FROM {STAGE} WHERE is_new = 1"""
+        ),
+        {"now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON},
     )
+
+
+def _new_ids(conn: Connection) -> str:
+    """SQL for a new subscriber id per staged row. PostgreSQL: from the id column's own
+    sequence, so other consoles' inserts never collide with these. SQLite: past the highest id,
+    which no one else can take meanwhile (the merge holds the write lock); ids may be skipped
+    there (`seq` counts every staged record), which is harmless."""
+    if conn.dialect.name == "postgresql":
+        return "nextval(pg_get_serial_sequence('subscriber', 'id'))"
+    highest = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscriber")).scalar_one()
+    return f"{int(highest) + 1} + seq"
 
 
 def link_records(conn: Connection, run_id: int, group_id: int | None, bridge_id: int,

@@ -208,8 +208,8 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
         lambda: _log_repeats(recorder, resolve.resolve(
             conn, plan.bridge_id, keep_last=plan.keep_last,
             email_change_moves=plan.email_change_moves)),
-        lambda: index_resolved(conn),
         lambda: apply.create_subscribers(conn, now),
+        lambda: index_resolved(conn),
         lambda: plan.email_change_moves and apply.unlink_moved(
             conn, run_id, plan.group_id, plan.bridge_id),
         lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now),

@@ -44,6 +44,11 @@ stage_table = Table(
     Column("moved_from", Integer),  # iDSS: the subscriber an email change moved this id away from
     Column("leave", Integer, server_default="0"),  # change feed: the record left this group
     prefixes=["TEMPORARY"],
+    # PostgreSQL writes a new version of a row it updates, and resolving updates most of the
+    # stage: with room left in each page, and no index yet on what is updated (index_resolved
+    # comes after), the new version stays in the page and no index is touched. 700,000 new
+    # subscribers' ids set on the stage: 15 -> 3.2 s.
+    postgresql_with={"fillfactor": 50},
 )
 
 _ROW_KEYS = [c.name for c in stage_table.columns][:15]
@@ -83,8 +88,9 @@ def index_stage(conn: Connection) -> None:
 
 
 def index_resolved(conn: Connection) -> None:
-    """The index on the subscriber each record lands on, built once it is known: resolving
-    rewrites `sub_id` on every row, and an index already there was updated row by row."""
+    """The index on the subscriber each record lands on, built once it is known (after the new
+    subscribers got theirs): resolving and creating rewrite `sub_id` on nearly every row, and
+    an index already there was updated row by row."""
     conn.exec_driver_sql(f"CREATE INDEX ix_stage_sub_id ON {STAGE} (sub_id)")
     analyze(conn, STAGE)  # PostgreSQL: the statistics taken before resolving had no sub_id
 
