@@ -53,6 +53,29 @@ def test_a_server_that_cannot_be_reached_is_one_sentence_without_the_password():
     assert "s3cret-pw" not in message
 
 
+def test_a_server_that_never_answers_gives_up_after_the_connect_timeout(monkeypatch):
+    """A real listener that accepts and then says nothing (as behind a firewall that drops the
+    replies): without a connect timeout libpq would wait for it for ever."""
+    import socket
+    import threading
+
+    from informz_console.store import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "CONNECT_TIMEOUT_S", 2)
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(listener.accept()[0]), daemon=True).start()
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(MirrorError, match="did not accept the connection"):
+            open_engine(f"postgresql://team@127.0.0.1:{port}/mirror")
+    finally:
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert held  # it was connected to, and gave up waiting for an answer
+
+
 def test_the_migrated_schema_is_the_models_schema(mirror):
     with mirror.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

@@ -24,6 +24,7 @@ from informz_console.store.migrate import UpgradeProgress, UpgradeStopped, upgra
 # Plain `postgresql://` would mean psycopg2 to SQLAlchemy; the console ships psycopg 3.
 POSTGRES_DRIVER = "postgresql+psycopg"
 _POSTGRES_ALIASES = ("postgres", "postgresql")
+CONNECT_TIMEOUT_S = 15  # seconds a server mirror has to answer a new connection
 
 
 class MirrorError(Exception):
@@ -112,8 +113,12 @@ def _create(url: str) -> Engine:
         return engine
     # A server mirror: a connection the server dropped (restart, idle timeout) is replaced
     # instead of failing the next sync; the application name shows who is connected.
-    engine = create_engine(url, pool_pre_ping=True,
-                           connect_args={"application_name": "informz_console"})
+    connect_args: dict[str, object] = {"application_name": "informz_console"}
+    if "connect_timeout" not in make_url(url).query:  # the URL's own, when it says one
+        # libpq waits for a server that never answers (a firewall that drops packets) without
+        # end by default; a sync or a window opening the mirror would wait with it
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     _tune_postgres(engine)
     return engine
 
