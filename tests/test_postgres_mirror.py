@@ -37,6 +37,8 @@ def test_a_plain_postgresql_url_opens_and_migrates_a_new_database(postgres_serve
         assert "subscriber" in inspect(engine).get_table_names()
         with engine.connect() as conn:
             assert conn.execute(text("SHOW jit")).scalar_one() == "off"
+            # the test server keeps the default page cost (4): ours is an SSD's
+            assert conn.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"
     finally:
         engine.dispose()
         postgres_server.drop_database(name)

@@ -61,3 +61,30 @@ def test_a_later_run_takes_the_verdicts_from_the_mirror(service, mirror, monkeyp
     assert members(mirror, G) == before
     assert (second.counts.excluded, second.counts.added, second.counts.updated) == \
         (first.counts.excluded, 0, 0)
+
+
+def test_a_change_feed_looks_its_few_addresses_up_instead_of_reading_the_cache(
+        service, mirror, monkeypatch):
+    """A partial sync carries the records that changed: it asks the cache for its messy
+    addresses only (still never calling the validator for them), not for every verdict."""
+    from informz_console.domain.records import ChangeKind, RemoteChange
+
+    calls = _validator_calls(monkeypatch)
+    assert service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G)).ok
+    whole_reads: list[int] = []
+    real_verdicts = verdict_cache._verdicts
+
+    def counted(rows):  # type: ignore[no-untyped-def]
+        found = real_verdicts(rows)
+        whole_reads.append(len(found))
+        return found
+
+    monkeypatch.setattr(verdict_cache, "_verdicts", counted)
+    ams = service.connector_for(None, None).ams  # the StaticAms behind the fixture
+    ams.changes = [RemoteChange(1, ChangeKind.CHANGED, R("1", MESSY[0], "A", "Ann"))]
+    calls.clear()
+    partial = service.run(SyncRequest("iMIS", SyncKind.PARTIAL))
+    assert partial.ok, partial.error
+    assert calls == []  # its address came from the cache
+    assert whole_reads == [1]  # one lookup, of the one address the fast path could not answer
+    assert partial.counts.updated == 1

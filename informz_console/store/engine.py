@@ -103,6 +103,12 @@ def _tune_postgres(engine: Engine) -> None:
         # spend longer compiling them than running them.
         with dbapi_conn.cursor() as cur:
             cur.execute("SET jit = off")
+            # The server's default page cost is a spinning disk's: with it, a partial sync's
+            # 10,000 staged records were joined to a million links by scanning them all
+            # (0.46 s) where index lookups take 0.09 s. A cost the DBA set is left alone.
+            cur.execute("SHOW random_page_cost")
+            if cur.fetchone()[0] == "4":
+                cur.execute("SET random_page_cost = 1.1")
         dbapi_conn.commit()
 
 

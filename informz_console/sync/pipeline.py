@@ -74,8 +74,13 @@ class RunPlan:
     notes: list[str] = field(default_factory=list)  # log lines known before the run
 
     @property
-    def keep_last(self) -> bool:
+    def is_change_feed(self) -> bool:
+        """A partial sync or a feed applied to one group: the records that changed, few."""
         return self.group_id is None or self.scope == "records"
+
+    @property
+    def keep_last(self) -> bool:  # of a record a feed carries twice, the newest change counts
+        return self.is_change_feed
 
 
 @dataclass
@@ -163,7 +168,7 @@ def running_on_bridge(conn: Connection, bridge_id: int) -> str | None:
 def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder,
            cancel: CancelToken, progress: ProgressCallback) -> None:
     create_stage(conn)
-    checker = EmailChecker(**checker_sources(conn))
+    checker = EmailChecker(**checker_sources(conn, few_records=plan.is_change_feed))
     conn.commit()
     started = time.perf_counter()
     total, pages = plan.fetch(cancel)

@@ -26,11 +26,14 @@ _ALL = select(
 _LOOKUP = _ALL.where(EmailVerdictRow.raw.in_(bindparam("raws", expanding=True)))
 
 
-def checker_sources(conn: Connection) -> dict:
-    """The EmailChecker arguments that read this cache: `known` (all of it) or `lookup`."""
-    count = conn.execute(select(func.count()).select_from(EmailVerdictRow)).scalar_one()
-    if count <= WHOLE_UP_TO:
-        return {"known": _verdicts(conn.execute(_ALL))}
+def checker_sources(conn: Connection, *, few_records: bool = False) -> dict:
+    """The EmailChecker arguments that read this cache: `known` (all of it) or `lookup`. A
+    run expected to carry few records (a change feed) only looks up: reading 40,000 verdicts
+    and counting them took 0.2 s of a 1 s partial sync of 10,000 changes."""
+    if not few_records:
+        count = conn.execute(select(func.count()).select_from(EmailVerdictRow)).scalar_one()
+        if count <= WHOLE_UP_TO:
+            return {"known": _verdicts(conn.execute(_ALL))}
     return {"lookup": lambda raws: lookup_verdicts(conn, raws)}
 
 
