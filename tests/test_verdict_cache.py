@@ -63,11 +63,16 @@ def test_a_later_run_takes_the_verdicts_from_the_mirror(service, mirror, monkeyp
         (first.counts.excluded, 0, 0)
 
 
+@pytest.mark.parametrize(("kind", "verdicts_read"), [(SyncKind.PARTIAL, [1]),
+                                                     (SyncKind.FULL, [4])])
 def test_a_change_feed_looks_its_few_addresses_up_instead_of_reading_the_cache(
-        service, mirror, monkeypatch):
+        service, mirror, monkeypatch, kind, verdicts_read):
     """A partial sync carries the records that changed: it asks the cache for its messy
-    addresses only (still never calling the validator for them), not for every verdict."""
+    addresses only (still never calling the validator for them), not for every verdict. A full
+    refresh carries every record of the bridge: it reads the (small) cache whole."""
     from informz_console.domain.records import ChangeKind, RemoteChange
+
+    service.is_staff = True  # a full refresh is staff's (seed 000)
 
     calls = _validator_calls(monkeypatch)
     assert service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G)).ok
@@ -83,8 +88,9 @@ def test_a_change_feed_looks_its_few_addresses_up_instead_of_reading_the_cache(
     ams = service.connector_for(None, None).ams  # the StaticAms behind the fixture
     ams.changes = [RemoteChange(1, ChangeKind.CHANGED, R("1", MESSY[0], "A", "Ann"))]
     calls.clear()
-    partial = service.run(SyncRequest("iMIS", SyncKind.PARTIAL))
+    partial = service.run(SyncRequest("iMIS", kind))
     assert partial.ok, partial.error
     assert calls == []  # its address came from the cache
-    assert whole_reads == [1]  # one lookup, of the one address the fast path could not answer
+    # partial: one lookup, of the one address the fast path could not answer
+    assert whole_reads == verdicts_read
     assert partial.counts.updated == 1

@@ -75,12 +75,17 @@ class RunPlan:
 
     @property
     def is_change_feed(self) -> bool:
-        """A partial sync or a feed applied to one group: the records that changed, few."""
+        """A partial sync (or full refresh), or a feed applied to one group."""
         return self.group_id is None or self.scope == "records"
 
     @property
     def keep_last(self) -> bool:  # of a record a feed carries twice, the newest change counts
         return self.is_change_feed
+
+    @property
+    def expects_few_records(self) -> bool:
+        """A change feed, but not a full refresh (it carries every record of the bridge)."""
+        return self.is_change_feed and self.kind is not SyncKind.FULL
 
 
 @dataclass
@@ -168,7 +173,7 @@ def running_on_bridge(conn: Connection, bridge_id: int) -> str | None:
 def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder,
            cancel: CancelToken, progress: ProgressCallback) -> None:
     create_stage(conn)
-    checker = EmailChecker(**checker_sources(conn, few_records=plan.is_change_feed))
+    checker = EmailChecker(**checker_sources(conn, few_records=plan.expects_few_records))
     conn.commit()
     started = time.perf_counter()
     total, pages = plan.fetch(cancel)
