@@ -156,14 +156,15 @@ def test_wrong_settings_or_a_missing_driver_are_one_sentence(cli, tmp_path):
     assert "hunter2" not in done.stderr
 
 
-def test_an_older_mirror_is_upgraded_saying_so_and_keeps_its_rows(cli):
+@pytest.mark.parametrize(("version", "steps"), [("0003", "2 steps"), ("0004", "1 step")])
+def test_an_older_mirror_is_upgraded_saying_so_and_keeps_its_rows(cli, version, steps):
     from old_mirror import old_mirror, version_and_rows
 
-    old_mirror(cli.mirror, "0003")
+    old_mirror(cli.mirror, version)
     code, out, err = cli("--json", "runs")
     assert code == 0 and json.loads(out) == []
     assert err.strip() == (f"Upgrading the mirror {cli.mirror} for this version of the console "
-                           f"(2 steps); a large mirror takes a minute.")
+                           f"({steps}); a large mirror takes a minute.")
     assert version_and_rows(cli.mirror) == ("0005", [("Ann@Example.org", "100001", 1)])
     code, _, err = cli("--json", "runs")  # upgraded once: nothing more to say
     assert code == 0 and err == ""

@@ -43,9 +43,10 @@ class CliContext:
 
     def _upgrading(self, done: int, total: int) -> bool:
         """A scheduled run's log says why the command waits on an older mirror's upgrade."""
-        if done == 0 and total > 1:
+        if done == 0 and total > 0:
+            steps = "1 step" if total == 1 else f"{total} steps"
             print(f"Upgrading the mirror {shown(self.mirror)} for this version of the console "
-                  f"({total} steps); a large mirror takes a minute.", file=sys.stderr)
+                  f"({steps}); a large mirror takes a minute.", file=sys.stderr)
         return True
 
     def remember_mirror(self) -> None:

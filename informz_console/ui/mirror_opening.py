@@ -58,7 +58,7 @@ class MirrorOpening(QObject):
             raise SyncCancelled from None
 
     def _progressed(self, phase: str, done: int, total: int) -> None:
-        if phase != "upgrade" or total <= 1:  # a new mirror's steps take no time to speak of
+        if phase != "upgrade" or total == 0:  # at this version already: nothing to say
             return
         self.dialog.setLabelText(
             f"Upgrading the mirror {shown(self.target)} for this version of the console: "

@@ -149,6 +149,8 @@ def test_an_old_mirror_opens_behind_a_dialog_the_window_stays_live_and_cancel_ke
         ticks = []
         QTimer.singleShot(0, lambda: ticks.append("the GUI thread ran"))
         qtbot.waitUntil(lambda: bool(ticks), timeout=1_000)
+        opening.job.progressed.emit("upgrade", 0, 1)  # as the job tells of a one-step upgrade
+        assert "for this version of the console: step 1 of 1." in opening.dialog.labelText()
         cancel = opening.dialog.findChild(QPushButton)
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
         assert opening.dialog.labelText() == "Cancelling after the step in progress…"
