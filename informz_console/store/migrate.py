@@ -52,8 +52,7 @@ def upgrade_to_head(engine: Engine, progress: UpgradeProgress | None = None) -> 
     config = alembic_config()
     with engine.begin() as conn:
         _one_migrator_at_a_time(conn)
-        steps = pending_steps(conn, config) if progress is not None else None
-        if progress is not None and steps is not None:
+        if progress is not None and (steps := pending_steps(conn, config)) is not None:
             _report_steps(config, progress, steps)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

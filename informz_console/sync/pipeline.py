@@ -75,12 +75,9 @@ class RunPlan:
 
     @property
     def is_change_feed(self) -> bool:
-        """A partial sync (or full refresh), or a feed applied to one group."""
+        """A partial sync (or full refresh), or a feed applied to one group: of a record it
+        carries twice, the newest change counts."""
         return self.group_id is None or self.scope == "records"
-
-    @property
-    def keep_last(self) -> bool:  # of a record a feed carries twice, the newest change counts
-        return self.is_change_feed
 
     @property
     def expects_few_records(self) -> bool:
@@ -216,7 +213,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     steps: list[Callable[[], object]] = [
         lambda: index_stage(conn),
         lambda: _log_repeats(recorder, resolve.resolve(
-            conn, plan.bridge_id, keep_last=plan.keep_last,
+            conn, plan.bridge_id, keep_last=plan.is_change_feed,
             email_change_moves=plan.email_change_moves)),
         lambda: apply.create_subscribers(conn, now),
         lambda: index_resolved(conn),
