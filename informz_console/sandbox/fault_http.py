@@ -158,7 +158,9 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(self.drop_prefix)
         self.wfile.flush()
-        self.connection.shutdown(socket.SHUT_RDWR)
+        # The client may have hung up first (it had what it needed to fail): already dropped.
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
         self.close_connection = True
         return True
 
