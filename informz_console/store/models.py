@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -111,6 +112,9 @@ class Subscriber(Base):
     source: Mapped[str] = mapped_column(String(16), default="sync")  # sync | upload
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Counts the writes to this row: every UPDATE of a subscriber adds one, so a resync knows
+    # the subscriber is as its last sync left it (sync/last_synced.py)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SubscriberLink(Base):
@@ -129,6 +133,28 @@ class SubscriberLink(Base):
     ams_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id", ondelete="CASCADE"))
     linked_at: Mapped[datetime]
+
+
+class SyncedRecord(Base):
+    """An AMS record as its bridge last synced it: a digest of the record and where it went,
+    so a resync passes over a record that is as before (sync/last_synced.py). A record
+    excluded for itself keeps its reason; a kept one, its subscriber and that subscriber's
+    revision then."""
+
+    __tablename__ = "synced_record"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    bridge_id: Mapped[int] = mapped_column(
+        ForeignKey("bridge.id", ondelete="CASCADE"), primary_key=True
+    )
+    ams_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[int] = mapped_column(BigInteger)
+    subscriber_id: Mapped[int | None] = mapped_column(Integer)
+    sub_revision: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(String(400))
+    raw_email: Mapped[str | None] = mapped_column(String(400))  # only when not the subscriber's
+    email_key: Mapped[str | None] = mapped_column(String(400))
 
 
 class Membership(Base):

@@ -35,7 +35,7 @@ def create_subscribers(conn: Connection, now: datetime) -> None:
     (700,000 new subscribers with random emails, side by side in one process: SQLite
     6.4 -> 3.9 s, PostgreSQL 22 -> 8 s with the stage's fillfactor)."""
     conn.execute(text(f"UPDATE {STAGE} SET is_new = 1, sub_id = {_new_ids(conn)} "
-                      f"WHERE sub_id IS NULL AND {KEEPS}"))
+                      f"WHERE sub_id IS NULL AND same = 0 AND {KEEPS}"))
     conn.execute(
         text(
             f"""INSERT INTO subscriber (id, email, email_key, status, status_reason, status_at,
@@ -149,7 +149,8 @@ def update_subscribers(conn: Connection, run_id: int, group_id: int | None,
             f"""{_INSERT_CHANGE}, detail)
             SELECT :run, :grp, s.id, st.ams_id, st.email, 'updated', {named}
             FROM {STAGE} st JOIN subscriber s ON s.id = st.sub_id
-            WHERE st.is_new = 0 AND {KEEPS.replace("reason", "st.reason")} AND ({condition})"""
+            WHERE st.is_new = 0 AND st.same = 0 AND {KEEPS.replace("reason", "st.reason")}
+              AND ({condition})"""
         ),
         {"run": run_id, "grp": group_id},
     )
@@ -165,10 +166,11 @@ def update_subscribers(conn: Connection, run_id: int, group_id: int | None,
                     WHEN st.opt_out = 1 THEN :remote_reason ELSE NULL END,
                 status_at = CASE WHEN {new_status} = subscriber.status
                     THEN subscriber.status_at ELSE :now END,
-                status = {new_status}
+                status = {new_status}, revision = subscriber.revision + 1
             FROM {STAGE} st, run_change rc
             WHERE rc.run_id = :run AND rc.change = 'updated' AND rc.subscriber_id = subscriber.id
-              AND st.sub_id = subscriber.id AND {KEEPS.replace("reason", "st.reason")}"""
+              AND st.sub_id = subscriber.id AND st.same = 0
+              AND {KEEPS.replace("reason", "st.reason")}"""
         ),
         {"run": run_id, "now": now, "remote_reason": REMOTE_UNSUBSCRIBE_REASON},
     )

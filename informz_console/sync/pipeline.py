@@ -25,12 +25,14 @@ from informz_console.connectors.errors import ConnectorError
 from informz_console.domain.clock import Clock
 from informz_console.domain.eligibility import SyncPolicy, judge
 from informz_console.domain.emails import EmailChecker, EmailVerdict
+from informz_console.domain.record_digest import Split
 from informz_console.domain.records import RemoteRecord
 from informz_console.store.models import Membership, SyncRun, TargetGroup
 from informz_console.sync import apply, locks, resolve
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
 from informz_console.sync.corrections import queue_corrections
 from informz_console.sync.interrupted import interrupt_runs_of
+from informz_console.sync.last_synced import LastSynced, fill_unchanged, remember
 from informz_console.sync.preview import capture_preview, restore_preview
 from informz_console.sync.requests import SyncKind, SyncResult
 from informz_console.sync.runs import RunCounts, RunRecorder
@@ -40,12 +42,14 @@ from informz_console.sync.stage import (
     index_resolved,
     index_stage,
     load,
+    load_same,
     mark_leaving,
     stage_rows,
 )
 from informz_console.sync.verdict_cache import checker_sources, save_verdicts
 
-Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord]]]]
+# pages of records, or pages already split by what is as last synced (sync/last_synced)
+Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord] | Split]]]
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
 
 
@@ -72,6 +76,9 @@ class RunPlan:
     scope: str = "group"  # "group": the fetch is the whole group | "records"
     leaving: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)  # log lines known before the run
+    # A group's resync passes over the records that are as last synced (sync/last_synced);
+    # the fetch may split its pages itself (a process of its own does).
+    last_synced: LastSynced | None = None
 
     @property
     def is_change_feed(self) -> bool:
@@ -171,29 +178,43 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
            cancel: CancelToken, progress: ProgressCallback) -> None:
     create_stage(conn)
     checker = EmailChecker(**checker_sources(conn, few_records=plan.expects_few_records))
+    last = plan.last_synced
+    if last is not None:
+        last.load(conn, plan.bridge_id)
     conn.commit()
     started = time.perf_counter()
     total, pages = plan.fetch(cancel)
     state.counts.expected = total
     recorder.log(f"Fetching {total:,} records from the AMS." if total is not None
                  else "Fetching records from the AMS.")
-    seq, since_commit = 0, 0
+    seq, since_commit, unchanged = 0, 0, 0
     t = state.timings
     for page in pages:
         cancel.raise_if_cancelled()
         t0 = time.perf_counter()
-        verdicts = checker.check_many([record.email for record in page])
-        judged = [judge(r, plan.policy, v) for r, v in zip(page, verdicts, strict=True)]
+        split = page if isinstance(page, Split) else last.split(page) if last else None
+        records = split.changed if split is not None else page
+        verdicts = checker.check_many([record.email for record in records])
+        judged = [judge(r, plan.policy, v) for r, v in zip(records, verdicts, strict=True)]
         t1 = time.perf_counter()
-        load(conn, stage_rows(seq, judged))
+        if split is None:
+            load(conn, stage_rows(range(seq, seq + len(page)), judged))
+        else:
+            load(conn, stage_rows([seq + at for at in split.changed_at], judged, split.digests))
+            load_same(conn, [seq + at for at in split.same_at], split.same)
         t["stage"] += time.perf_counter() - t1
         t["rules"] += t1 - t0
-        seq += len(page)
-        since_commit += len(page)
+        size = len(page) if split is None else len(split.changed_at) + len(split.same_at)
+        unchanged += len(split.same) if split is not None else 0
+        seq += size
+        since_commit += size
         if since_commit >= COMMIT_EVERY:
             conn.commit()
             since_commit = 0
         progress(Progress("fetch", seq, total))
+    if unchanged:
+        recorder.log(f"{unchanged:,} of {seq:,} records are as this bridge last synced them: "
+                     f"passed over, not compared again.")
     if plan.leaving:
         mark_leaving(conn, plan.leaving)
     conn.commit()
@@ -211,6 +232,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     conn.begin()
     locks.lock_merges(conn)
     steps: list[Callable[[], object]] = [
+        lambda: plan.last_synced and fill_unchanged(conn, plan.bridge_id),
         lambda: index_stage(conn),
         lambda: _log_repeats(recorder, resolve.resolve(
             conn, plan.bridge_id, keep_last=plan.is_change_feed,
@@ -226,6 +248,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
         lambda: _log_corrections(recorder, queue_corrections(conn, plan.bridge_id,
                                                              plan.bridge_kind, now)),
         lambda: save_verdicts(conn, state.learned),
+        lambda: plan.last_synced and remember(conn, plan.bridge_id),
     ]
     for number, step in enumerate(steps, start=1):
         cancel.raise_if_cancelled()

@@ -47,7 +47,8 @@ def drop_repeats(conn: Connection, keep_last: bool) -> int:
 def resolve_subscribers(conn: Connection, bridge_id: int) -> None:
     """Which subscriber each record lands on: the one its AMS id is linked to on this bridge,
     else the one that already has its email (`sub_id` NULL: a new subscriber). One pass that
-    rewrites only the rows that found someone: on a first sync, none."""
+    rewrites only the rows that found someone: on a first sync, none. Records as last synced
+    were staged resolved (sync/last_synced)."""
     if conn.dialect.name == "sqlite":
         _resolve_in_key_order(conn, bridge_id)
         return
@@ -59,7 +60,8 @@ def resolve_subscribers(conn: Connection, bridge_id: int) -> None:
                   FROM {STAGE} st
                   LEFT JOIN subscriber_link l ON l.bridge_id = :b AND l.ams_id = st.ams_id
                   LEFT JOIN subscriber s ON s.email_key = st.email_key
-                  WHERE l.subscriber_id IS NOT NULL OR s.id IS NOT NULL) x
+                  WHERE (l.subscriber_id IS NOT NULL OR s.id IS NOT NULL)
+                    AND st.same = 0) x
             WHERE {STAGE}.seq = x.seq"""
         ),
         {"b": bridge_id},
@@ -85,12 +87,12 @@ def _resolve_in_key_order(conn: Connection, bridge_id: int) -> None:
                 SELECT st.seq AS seq, l.subscriber_id AS link_sub, NULL AS key_sub
                 FROM {STAGE} st INDEXED BY ix_stage_ams_id CROSS JOIN subscriber_link l
                     ON l.bridge_id = :b AND l.ams_id = st.ams_id
-                WHERE st.ams_id IS NOT NULL
+                WHERE st.ams_id IS NOT NULL AND st.same = 0
                 UNION ALL
                 SELECT st.seq, NULL, s.id
                 FROM {STAGE} st INDEXED BY ix_stage_email_key CROSS JOIN subscriber s
                     ON s.email_key = st.email_key
-                WHERE st.email_key IS NOT NULL)
+                WHERE st.email_key IS NOT NULL AND st.same = 0)
             GROUP BY seq ORDER BY seq"""
         ),
         {"b": bridge_id},

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from informz_console.connectors.base import ChangeFeedConnector, Connector
 from informz_console.connectors.errors import ConnectorError, NotAllowedError
 from informz_console.domain.clock import Clock, SystemClock
+from informz_console.domain.record_digest import digest_salt
 from informz_console.domain.records import ChangeKind, RemoteChange, RemoteRecord
 from informz_console.store.models import Bridge, SyncRun
 from informz_console.sync.cancel import CancelToken, ProgressCallback, no_progress
@@ -30,6 +31,7 @@ from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.fetch_process import FETCH_PROCESS_FROM, fetch_in_process
 from informz_console.sync.informz_codes import write_informz_codes
 from informz_console.sync.interrupted import mark_interrupted
+from informz_console.sync.last_synced import LastSynced
 from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
 from informz_console.sync.refresh import refresh_list
@@ -48,6 +50,9 @@ class SyncService:
     # (then a group of `fetch_process_from` records or more is read by a process of its own)
     connector_for: Callable[[Bridge, CredentialStore], Connector] | None = None
     fetch_process_from: int = FETCH_PROCESS_FROM
+    # A group's resync passes over the records that are as last synced (sync/last_synced).
+    # Off: every record is staged and compared whole, as a first resync does.
+    pass_over_unchanged: bool = True
     _pruned_on: date | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -108,13 +113,17 @@ class SyncService:
             )
             if group is not None:
                 key = group.remote_key
-                from_size = self.fetch_process_from
-                plan.fetch = lambda cancel: _members(connector, key, cancel, recipe, from_size)
                 plan.notes.append(f"Resync of target group {group.name!r} ({key}).")
                 if hasattr(connector, "write_informz_code"):
                     bridge_id = bridge.id
                     plan.after_commit = lambda conn, recorder: write_informz_codes(
                         conn, connector, bridge_id, recorder, self.clock.now())
+                elif self.pass_over_unchanged and not plan.email_change_moves:
+                    # (not iDSS: it writes each contact's Informz code after the run)
+                    plan.last_synced = LastSynced(digest_salt(plan.policy))
+                last, from_size = plan.last_synced, self.fetch_process_from
+                plan.fetch = lambda cancel: _members(connector, key, cancel, recipe, from_size,
+                                                     last)
             else:
                 self._plan_change_feed(plan, bridge, connector, request.kind)
         return plan, connector
@@ -213,13 +222,14 @@ def _as_record(change: RemoteChange) -> RemoteRecord:
 
 
 def _members(connector: Connector, key: str, cancel: CancelToken,  # type: ignore[no-untyped-def]
-             recipe: ConnectorRecipe | None, from_size: int):
+             recipe: ConnectorRecipe | None, from_size: int, last: LastSynced | None):
     """The group's pages; a large one (as the AMS counts it) from a process of its own, which
-    starts the read again there (sync/fetch_process)."""
+    starts the read again there (sync/fetch_process) and splits the pages by `last`."""
     stream = connector.group_members(key, cancel=lambda: cancel.cancelled)
     if recipe is None or stream.total is None or stream.total < from_size:
         return stream.total, stream.pages
     close = getattr(stream.pages, "close", None)
     if close is not None:
         close()
-    return stream.total, fetch_in_process(recipe, key, lambda: cancel.cancelled)
+    digests = None if last is None else (last.known_json, last.salt)
+    return stream.total, fetch_in_process(recipe, key, lambda: cancel.cancelled, digests)

@@ -7,11 +7,12 @@ fetch may last minutes), and it disappears with the connection if the process di
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import repeat
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table, Text, text
 
 from informz_console.domain.eligibility import Judgement
-from informz_console.domain.records import MAX_AMS_ID
+from informz_console.domain.record_digest import staged_id
 from informz_console.sync.fields_json import CODE_FIELD, fields_json
 from informz_console.sync.sql import analyze, insert_many
 
@@ -36,6 +37,9 @@ stage_table = Table(
     Column("detail", String(400)),
     Column("opt_out", Integer),
     Column("informz_code", String(64)),  # iDSS: the code the contact carries now (not a field)
+    Column("digest", BigInteger),  # the record's digest, kept for the next resync (last_synced)
+    # 1: as last synced, staged from what the mirror knows (last_synced.fill_unchanged)
+    Column("same", Integer, server_default="0"),
     # resolved by the merge:
     Column("link_sub", Integer),  # the subscriber this AMS id is linked to on the bridge
     Column("key_sub", Integer),  # the subscriber that already has this email
@@ -51,7 +55,18 @@ stage_table = Table(
     postgresql_with={"fillfactor": 50},
 )
 
-_ROW_KEYS = [c.name for c in stage_table.columns][:15]
+# The records as last synced, by id alone while the fetch lasts; the merge stages them whole
+# from what the mirror knows (sync/last_synced.fill_unchanged).
+SAME = "sync_same"
+same_table = Table(
+    SAME,
+    _metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("ams_id", String(64)),
+    prefixes=["TEMPORARY"],
+)
+
+_ROW_KEYS = [c.name for c in stage_table.columns][:16]
 # Text an AMS may hand over at any length is cut to its column (PostgreSQL refuses longer text;
 # the subscriber's name columns are as wide). Checked by hand: this runs once per record.
 _W = {k: stage_table.c[k].type.length for k in ("raw_email", "status", "first_name",
@@ -62,8 +77,10 @@ _WIDTHS = [(_ROW_KEYS.index(k), width) for k, width in _W.items()]
 
 
 def create_stage(conn: Connection) -> None:
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+    for table in (STAGE, SAME):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     stage_table.create(conn)
+    same_table.create(conn)
 
 
 def discard_stage(conn: Connection) -> None:
@@ -73,7 +90,8 @@ def discard_stage(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         conn.invalidate()
     else:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+        for table in (STAGE, SAME):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.commit()
 
 
@@ -95,14 +113,15 @@ def index_resolved(conn: Connection) -> None:
     analyze(conn, STAGE)  # PostgreSQL: the statistics taken before resolving had no sub_id
 
 
-def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
+def stage_rows(seqs: Iterable[int], judgements: Iterable[Judgement],
+               digests: Iterable[int] | None = None) -> list[tuple]:
     """Plain tuples in `_ROW_KEYS` order: the loader hands them to the driver untouched."""
     rows = []
-    for seq, j in enumerate(judgements, start=first_seq):
+    for seq, j, digest in zip(seqs, judgements, digests or repeat(None), strict=False):
         r, e, reason = j.record, j.email, j.reason
         row = (
             seq,
-            _staged_id(r.ams_id),
+            staged_id(r.ams_id),
             r.email,
             e.email,
             e.key,
@@ -116,22 +135,14 @@ def stage_rows(first_seq: int, judgements: Iterable[Judgement]) -> list[tuple]:
             j.detail or None,
             1 if r.remote_opt_out else 0,
             r.fields.get(CODE_FIELD) if r.fields else None,
+            digest,
         )
         rows.append(row if _fits(row) else _fitted(row))
     return rows
 
 
-def _staged_id(ams_id: str | None) -> str | None:
-    """The id as staged: None when blank or too long, so such records are never taken for
-    repeats of one another."""
-    if not ams_id:
-        return None
-    ams_id = ams_id.strip()
-    return ams_id if ams_id and len(ams_id) <= MAX_AMS_ID else None
-
-
 def _fits(row: tuple) -> bool:
-    _, ams_id, raw, _, _, _, status, first, last, company, fields, _, detail, _, code = row
+    _, ams_id, raw, _, _, _, status, first, last, company, fields, _, detail, _, code, _ = row
     if ((raw is not None and len(raw) > _RAW) or (status is not None and len(status) > _STATUS)
             or (first is not None and len(first) > _FIRST)
             or (last is not None and len(last) > _LAST)
@@ -163,3 +174,8 @@ def mark_leaving(conn: Connection, ams_ids: set[str]) -> None:
 
 def load(conn: Connection, rows: list[tuple]) -> None:
     insert_many(conn, STAGE, _ROW_KEYS, rows)
+
+
+def load_same(conn: Connection, seqs: Iterable[int], ams_ids: Iterable[str]) -> None:
+    """Records as last synced, by their id alone (sync/last_synced stages them whole)."""
+    insert_many(conn, SAME, ["seq", "ams_id"], list(zip(seqs, ams_ids, strict=True)))

@@ -132,7 +132,8 @@ def change_status(engine: Engine, clock: Clock, email: str, action: Action,
             return ActionResult(shown, status, text, changed=False)
         withdrawn = _withdraw_batch(conn, sid) if action is Action.RESUBSCRIBE else 0
         conn.execute(update(Subscriber).where(Subscriber.id == sid).values(
-            status=target.value, status_reason=text, status_at=now, updated_at=now))  # fmt: skip
+            status=target.value, status_reason=text, status_at=now, updated_at=now,
+            revision=Subscriber.revision + 1))  # fmt: skip
         queued = queue_for_subscriber(conn, sid, now)
     return ActionResult(shown, target.value, text, True, queued, withdrawn)
 

@@ -109,7 +109,7 @@ def update_subscribers(conn: Connection, now: datetime) -> None:
         text(
             f"""UPDATE subscriber SET {names},
                 fields = CASE WHEN st.fields IS NULL THEN subscriber.fields ELSE {merged} END,
-                updated_at = :now
+                updated_at = :now, revision = subscriber.revision + 1
             FROM {UPLOAD_STAGE} st WHERE st.sub_id = subscriber.id AND st.outcome = 'updated'"""
         ),
         {"now": now},

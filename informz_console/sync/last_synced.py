@@ -1,0 +1,114 @@
+"""A resync passes over the records that are exactly as its bridge last synced them.
+
+Most of a nightly resync of a large group is records that did not change: staging and
+comparing a million of them cost more than everything else. So each record's digest
+(domain/record_digest) is kept in `synced_record` with where the record went, and the next
+resync of any group of the bridge stages such a record by its AMS id alone: the merge fills in
+what the mirror already knows (`fill_unchanged`) and applies the group's membership, the
+exclusions and the mirror-level rules to it as to any other record.
+
+A record is passed over only when the outcome of its last sync still holds:
+- its digest is the same (the record, the accepted statuses, the rules' version);
+- excluded for itself (status, email, ...), or kept and its subscriber still linked to it and
+  exactly as that sync left it (`subscriber.revision`: every write to a subscriber adds one,
+  so an upload, a console action or another bridge's record makes it be staged whole again).
+Outcomes that depend on other records or on the mirror (a duplicate email, a subscriber
+unsubscribed in the mirror) and auto-corrected emails (their writeback) are never kept.
+A subscriber written elsewhere during this run's fetch is brought in line by the next resync.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, text
+
+from informz_console.domain.exclusions import ExclusionReason
+from informz_console.domain.record_digest import Split, split_page
+from informz_console.domain.records import RemoteRecord
+from informz_console.sync.resolve import BLOCKING, KEEPS
+from informz_console.sync.stage import SAME, STAGE
+
+# Outcomes that are the record's own doing (everything but a duplicate and a blocked subscriber)
+_OWN_OUTCOME = (f"(reason IS NULL OR reason NOT IN "
+                f"('{ExclusionReason.DUPLICATE_EMAIL.value}', {BLOCKING}))")
+
+# Which digests still hold, as one JSON object (id -> digest): the database writes it, so a
+# million of them cost no Python object until the process that splits the pages reads them.
+_USABLE = """SELECT {agg} FROM synced_record r
+    WHERE r.bridge_id = :b AND (r.subscriber_id IS NULL OR EXISTS (
+        SELECT 1 FROM subscriber_link l JOIN subscriber s ON s.id = l.subscriber_id
+        WHERE l.bridge_id = r.bridge_id AND l.ams_id = r.ams_id
+          AND l.subscriber_id = r.subscriber_id AND s.revision = r.sub_revision))"""
+_AGGREGATE = {"postgresql": "CAST(json_object_agg(r.ams_id, r.digest) AS TEXT)",
+              "sqlite": "json_group_object(r.ams_id, r.digest)"}
+
+
+@dataclass
+class LastSynced:
+    """What one run knows of its bridge's last synced records. `load` before the fetch."""
+
+    salt: bytes
+    known_json: str = "{}"  # ams id -> digest
+    _known: dict[str, int] | None = field(default=None, repr=False)
+
+    def load(self, conn: Connection, bridge_id: int) -> None:
+        query = text(_USABLE.format(agg=_AGGREGATE[conn.dialect.name]))
+        self.known_json = conn.execute(query, {"b": bridge_id}).scalar_one() or "{}"
+        self._known = None
+
+    def split(self, records: list[RemoteRecord]) -> Split:
+        if self._known is None:
+            self._known = json.loads(self.known_json)
+        return split_page(records, self._known, self.salt)
+
+
+def fill_unchanged(conn: Connection, bridge_id: int) -> None:
+    """The records as last synced staged whole, from their last sync and their subscriber,
+    already resolved to it (a kept record's subscriber is the one it is linked to)."""
+    conn.execute(
+        text(
+            f"""INSERT INTO {STAGE} (seq, ams_id, raw_email, email, email_key, corrected,
+                reason, detail, opt_out, same, link_sub, key_sub, sub_id)
+            SELECT u.seq, u.ams_id, COALESCE(r.raw_email, s.email), s.email,
+                COALESCE(r.email_key, s.email_key), 0, r.reason, r.detail,
+                CASE WHEN r.reason = '{ExclusionReason.REMOTE_UNSUBSCRIBED.value}' THEN 1
+                    ELSE 0 END, 1, s.id, s.id, s.id
+            FROM {SAME} u JOIN synced_record r ON r.bridge_id = :b AND r.ams_id = u.ams_id
+            LEFT JOIN subscriber s ON s.id = r.subscriber_id"""
+        ),
+        {"b": bridge_id},
+    )
+
+
+def remember(conn: Connection, bridge_id: int) -> None:
+    """After the merge: each record staged whole is kept as synced, or forgotten when its
+    outcome is not its own doing. Records passed over are as they were."""
+    params = {"b": bridge_id}
+    conn.execute(
+        text(
+            f"""DELETE FROM synced_record WHERE bridge_id = :b AND ams_id IN (
+                SELECT ams_id FROM {STAGE} WHERE same = 0 AND ams_id IS NOT NULL
+                  AND NOT ({_OWN_OUTCOME} AND corrected = 0 AND digest IS NOT NULL))"""
+        ),
+        params,
+    )
+    kept = KEEPS.replace("reason", "st.reason")
+    conn.execute(
+        text(
+            f"""INSERT INTO synced_record (bridge_id, ams_id, digest, subscriber_id,
+                sub_revision, reason, detail, raw_email, email_key)
+            SELECT :b, st.ams_id, st.digest, s.id, s.revision, st.reason, st.detail,
+                CASE WHEN s.email = st.raw_email THEN NULL ELSE st.raw_email END,
+                CASE WHEN s.id IS NULL THEN st.email_key END
+            FROM {STAGE} st LEFT JOIN subscriber s ON s.id = st.sub_id AND {kept}
+            WHERE st.same = 0 AND st.ams_id IS NOT NULL AND st.digest IS NOT NULL
+              AND st.corrected = 0 AND {_OWN_OUTCOME.replace("reason", "st.reason")}
+            ON CONFLICT (bridge_id, ams_id) DO UPDATE SET digest = excluded.digest,
+                subscriber_id = excluded.subscriber_id, sub_revision = excluded.sub_revision,
+                reason = excluded.reason, detail = excluded.detail,
+                raw_email = excluded.raw_email, email_key = excluded.email_key"""
+        ),
+        params,
+    )
