@@ -126,6 +126,7 @@ def test_passing_over_unchanged_records_ends_as_staging_them_all(worlds, credent
     assert rows(whole.engine, "SELECT COUNT(*) FROM synced_record") == [(0,)]
 
 
+@pytest.mark.sqlite_only
 def test_an_unchanged_resync_stages_its_records_by_id_and_changes_nothing(mirror, credentials,
                                                                           clock):
     add_bridge(mirror, clock, groups=("G",))
@@ -179,3 +180,20 @@ def test_a_subscriber_changed_since_its_last_sync_is_staged_whole_again(mirror, 
     again = service.run(request)
     assert again.counts.updated == 1
     assert rows(mirror, "SELECT first_name FROM subscriber") == [("Ann",)]
+
+
+@pytest.mark.postgres_only
+def test_a_postgresql_mirror_stages_every_record_whole(mirror, credentials, clock):
+    """Passing over does not pay there yet (sync/last_synced.PAYS_ON): nothing is kept."""
+    add_bridge(mirror, clock, groups=("G",))
+    credentials.set("bridge:imis:iMIS", "pw")
+    ams = StaticAms(groups={"G": [RemoteRecord("1", "ann@example.org", "A", "Ann")]})
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda b, c: StaticConnector(ams))
+    request = SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
+    assert service.run(request).ok
+    second = service.run(request)
+    assert second.ok and second.counts.members_after == 1
+    assert rows(mirror, "SELECT COUNT(*) FROM synced_record") == [(0,)]
+    assert not [m for (m,) in rows(mirror, "SELECT message FROM run_log WHERE run_id = :r",
+                                   r=second.run_id) if "passed over" in m]

@@ -31,7 +31,7 @@ from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.fetch_process import FETCH_PROCESS_FROM, fetch_in_process
 from informz_console.sync.informz_codes import write_informz_codes
 from informz_console.sync.interrupted import mark_interrupted
-from informz_console.sync.last_synced import LastSynced
+from informz_console.sync.last_synced import PAYS_ON, LastSynced
 from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
 from informz_console.sync.refresh import refresh_list
@@ -118,7 +118,8 @@ class SyncService:
                     bridge_id = bridge.id
                     plan.after_commit = lambda conn, recorder: write_informz_codes(
                         conn, connector, bridge_id, recorder, self.clock.now())
-                elif self.pass_over_unchanged and not plan.email_change_moves:
+                elif (self.pass_over_unchanged and not plan.email_change_moves
+                      and self.engine.dialect.name in PAYS_ON):
                     # (not iDSS: it writes each contact's Informz code after the run)
                     plan.last_synced = LastSynced(digest_salt(plan.policy))
                 last, from_size = plan.last_synced, self.fetch_process_from
