@@ -126,20 +126,25 @@ def test_passing_over_unchanged_records_ends_as_staging_them_all(worlds, credent
     assert rows(whole.engine, "SELECT COUNT(*) FROM synced_record") == [(0,)]
 
 
+def one_group(mirror, credentials, clock, records: list[RemoteRecord]):  # type: ignore[no-untyped-def]
+    """A bridge with one group G holding `records`: (its AMS, a service, G's resync)."""
+    add_bridge(mirror, clock, groups=("G",))
+    credentials.set("bridge:imis:iMIS", "pw")
+    ams = StaticAms(groups={"G": records})
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda b, c: StaticConnector(ams))
+    return ams, service, SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
+
+
 @pytest.mark.sqlite_only
 def test_an_unchanged_resync_stages_its_records_by_id_and_changes_nothing(mirror, credentials,
                                                                           clock):
-    add_bridge(mirror, clock, groups=("G",))
-    credentials.set("bridge:imis:iMIS", "pw")
-    ams = StaticAms(groups={"G": [
+    ams, service, request = one_group(mirror, credentials, clock, [
         RemoteRecord("1", "ann@example.org", "A", "Ann"),
         RemoteRecord("2", "bob@example.org", "I", "Bob"),  # excluded for itself: kept too
         RemoteRecord("3", "cy@example.org", "A", "Cy", remote_opt_out=True),
         RemoteRecord("4", "dee@@example.org", "A"),  # auto-corrected: staged whole each time
-    ]})
-    service = SyncService(mirror, credentials, clock,
-                          connector_for=lambda b, c: StaticConnector(ams))
-    request = SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
+    ])
     first = service.run(request)
     assert first.ok and first.counts.members_after == 2
     kept = dict(rows(mirror, "SELECT ams_id, reason FROM synced_record"))
@@ -168,12 +173,8 @@ def test_a_subscriber_changed_since_its_last_sync_is_staged_whole_again(mirror, 
                                                                         clock, tmp_path):
     """Seed 000: an upload may change a synced subscriber; the next resync brings the AMS's
     values back, as it did before records were passed over."""
-    add_bridge(mirror, clock, groups=("G",))
-    credentials.set("bridge:imis:iMIS", "pw")
-    ams = StaticAms(groups={"G": [RemoteRecord("1", "ann@example.org", "A", "Ann")]})
-    service = SyncService(mirror, credentials, clock,
-                          connector_for=lambda b, c: StaticConnector(ams))
-    request = SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
+    _, service, request = one_group(mirror, credentials, clock,
+                                    [RemoteRecord("1", "ann@example.org", "A", "Ann")])
     assert service.run(request).ok
     (tmp_path / "up.csv").write_text("email,first_name\nann@example.org,Uploaded\n")
     assert upload_csv(mirror, tmp_path / "up.csv", clock).status == "succeeded"
@@ -185,12 +186,8 @@ def test_a_subscriber_changed_since_its_last_sync_is_staged_whole_again(mirror, 
 @pytest.mark.postgres_only
 def test_a_postgresql_mirror_stages_every_record_whole(mirror, credentials, clock):
     """Passing over does not pay there yet (sync/last_synced.PAYS_ON): nothing is kept."""
-    add_bridge(mirror, clock, groups=("G",))
-    credentials.set("bridge:imis:iMIS", "pw")
-    ams = StaticAms(groups={"G": [RemoteRecord("1", "ann@example.org", "A", "Ann")]})
-    service = SyncService(mirror, credentials, clock,
-                          connector_for=lambda b, c: StaticConnector(ams))
-    request = SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
+    _, service, request = one_group(mirror, credentials, clock,
+                                    [RemoteRecord("1", "ann@example.org", "A", "Ann")])
     assert service.run(request).ok
     second = service.run(request)
     assert second.ok and second.counts.members_after == 1

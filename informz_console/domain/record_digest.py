@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import marshal
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from hashlib import blake2b
 from typing import NamedTuple
 
@@ -55,10 +55,15 @@ class Split(NamedTuple):
     (the first of two records with one id or one email wins)."""
 
     changed: list[tuple]
-    digests: list[int]
-    changed_at: list[int]
+    digests: list[int] | None  # None: the run keeps none
+    changed_at: Sequence[int]
     same: list[str]
     same_at: list[int]
+
+
+def whole(records: list[tuple]) -> Split:
+    """A page no record of which is passed over (a run that keeps no digests)."""
+    return Split(records, None, range(len(records)), [], [])  # type: ignore[arg-type]
 
 
 def split_page(records: Iterable[tuple], known: Mapping[str, int], salt: bytes) -> Split:

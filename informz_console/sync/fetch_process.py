@@ -11,19 +11,14 @@ down the child's standard input) and streams the same pages; it never opens the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from informz_console.connectors.base import CancelCheck
 from informz_console.connectors.child_stream import serve, stream_from_child
-from informz_console.domain.record_digest import Split, split_page
+from informz_console.domain.record_digest import Split
 from informz_console.domain.records import RemoteRecord
 from informz_console.sync.connector_factory import ConnectorRecipe
-
-# The digests a run knows (a JSON object: ams id -> digest) and their salt: the child splits
-# each page by them (sync/last_synced), so the records as last synced cross the pipe as their
-# ids alone.
-LastDigests = tuple[str, bytes]
+from informz_console.sync.last_synced import LastSynced
 
 # Below this many records a process costs more to start (~0.3 s) than it saves.
 FETCH_PROCESS_FROM = 20_000
@@ -31,10 +26,10 @@ FETCH_PROCESS_FROM = 20_000
 
 def fetch_in_process(
     recipe: ConnectorRecipe, remote_key: str, cancel: CancelCheck,
-    last: LastDigests | None = None,
+    last: LastSynced | None = None,
 ) -> Iterator[list[RemoteRecord] | Split]:
     """The pages of `connector.group_members(remote_key)`, read by a child process; split
-    when `last` is given."""
+    there by `last` when given, so the records as last synced cross the pipe as their ids."""
     new = tuple.__new__  # RemoteRecord._make without its length check: 0.2 us, not 1.5 us
     pages = stream_from_child(__spec__.name, (recipe, remote_key, last), cancel, "the group")
     try:
@@ -48,14 +43,13 @@ def fetch_in_process(
         pages.close()  # ends the child now, not when this generator is collected
 
 
-def _pages(payload: tuple[ConnectorRecipe, str, LastDigests | None]) -> Iterator[object]:
+def _pages(payload: tuple[ConnectorRecipe, str, LastSynced | None]) -> Iterator[object]:
     recipe, remote_key, last = payload
-    known = json.loads(last[0]) if last is not None else {}
     connector = recipe.build()
     try:
         for page in connector.group_members(remote_key).pages:
             rows = [tuple(record) for record in page]  # a third of the NamedTuples' pickling
-            yield rows if last is None else tuple(split_page(rows, known, last[1]))
+            yield rows if last is None else tuple(last.split(rows))
     finally:
         connector.close()
 

@@ -26,8 +26,7 @@ from sqlalchemy import Connection, text
 
 from informz_console.domain.exclusions import ExclusionReason
 from informz_console.domain.record_digest import Split, split_page
-from informz_console.domain.records import RemoteRecord
-from informz_console.sync.resolve import BLOCKING, KEEPS
+from informz_console.sync.resolve import BLOCKING, keeps
 from informz_console.sync.stage import SAME, STAGE
 
 # Where passing over pays. Not PostgreSQL yet: measured at 1,000,000 iMIS members, staging the
@@ -63,7 +62,8 @@ class LastSynced:
         self.known_json = conn.execute(query, {"b": bridge_id}).scalar_one() or "{}"
         self._known = None
 
-    def split(self, records: list[RemoteRecord]) -> Split:
+    def split(self, records: list[tuple]) -> Split:
+        """In the console's process, or in the one that reads the AMS (it is sent there)."""
         if self._known is None:
             self._known = json.loads(self.known_json)
         return split_page(records, self._known, self.salt)
@@ -99,7 +99,6 @@ def remember(conn: Connection, bridge_id: int) -> None:
         ),
         params,
     )
-    kept = KEEPS.replace("reason", "st.reason")
     conn.execute(
         text(
             f"""INSERT INTO synced_record (bridge_id, ams_id, digest, subscriber_id,
@@ -107,7 +106,7 @@ def remember(conn: Connection, bridge_id: int) -> None:
             SELECT :b, st.ams_id, st.digest, s.id, s.revision, st.reason, st.detail,
                 CASE WHEN s.email = st.raw_email THEN NULL ELSE st.raw_email END,
                 CASE WHEN s.id IS NULL THEN st.email_key END
-            FROM {STAGE} st LEFT JOIN subscriber s ON s.id = st.sub_id AND {kept}
+            FROM {STAGE} st LEFT JOIN subscriber s ON s.id = st.sub_id AND {keeps("st")}
             WHERE st.same = 0 AND st.ams_id IS NOT NULL AND st.digest IS NOT NULL
               AND st.corrected = 0 AND {_OWN_OUTCOME.replace("reason", "st.reason")}
             ON CONFLICT (bridge_id, ams_id) DO UPDATE SET digest = excluded.digest,

@@ -25,7 +25,7 @@ from informz_console.connectors.errors import ConnectorError
 from informz_console.domain.clock import Clock
 from informz_console.domain.eligibility import SyncPolicy, judge
 from informz_console.domain.emails import EmailChecker, EmailVerdict
-from informz_console.domain.record_digest import Split
+from informz_console.domain.record_digest import Split, whole
 from informz_console.domain.records import RemoteRecord
 from informz_console.store.models import Membership, SyncRun, TargetGroup
 from informz_console.sync import apply, locks, resolve
@@ -192,22 +192,19 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
     for page in pages:
         cancel.raise_if_cancelled()
         t0 = time.perf_counter()
-        split = page if isinstance(page, Split) else last.split(page) if last else None
-        records = split.changed if split is not None else page
+        split = page if isinstance(page, Split) else last.split(page) if last else whole(page)
+        records = split.changed
         verdicts = checker.check_many([record.email for record in records])
         judged = [judge(r, plan.policy, v) for r, v in zip(records, verdicts, strict=True)]
         t1 = time.perf_counter()
-        if split is None:
-            load(conn, stage_rows(range(seq, seq + len(page)), judged))
-        else:
-            load(conn, stage_rows([seq + at for at in split.changed_at], judged, split.digests))
+        load(conn, stage_rows([seq + at for at in split.changed_at], judged, split.digests))
+        if split.same:
             load_same(conn, [seq + at for at in split.same_at], split.same)
         t["stage"] += time.perf_counter() - t1
         t["rules"] += t1 - t0
-        size = len(page) if split is None else len(split.changed_at) + len(split.same_at)
-        unchanged += len(split.same) if split is not None else 0
-        seq += size
-        since_commit += size
+        unchanged += len(split.same)
+        seq += len(records) + len(split.same)
+        since_commit += len(records) + len(split.same)
         if since_commit >= COMMIT_EVERY:
             conn.commit()
             since_commit = 0

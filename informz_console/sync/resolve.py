@@ -25,7 +25,8 @@ BLOCKING = ", ".join(f"'{status.value}'" for status in BLOCKING_STATUS_REASON)
 KEEPS = f"(reason IS NULL OR reason IN ('{ExclusionReason.REMOTE_UNSUBSCRIBED.value}', {BLOCKING}))"
 
 
-def _keeps(alias: str) -> str:
+def keeps(alias: str) -> str:
+    """KEEPS for the rows of table `alias`."""
     return KEEPS.replace("reason", f"{alias}.reason")
 
 
@@ -133,14 +134,14 @@ def mark_duplicates_in_fetch(conn: Connection) -> None:
         text(
             f"""UPDATE {STAGE} SET reason = 'duplicate_email',
                 detail = 'same email as AMS id ' || (SELECT o.ams_id FROM {STAGE} o
-                    WHERE o.email_key = {STAGE}.email_key AND {_keeps("o")}
+                    WHERE o.email_key = {STAGE}.email_key AND {keeps("o")}
                     ORDER BY {other}, o.seq LIMIT 1)
             WHERE {KEEPS} AND email_key IN (SELECT k.email_key FROM {STAGE} k
-                WHERE {_keeps("k")} AND k.email_key IS NOT NULL
+                WHERE {keeps("k")} AND k.email_key IS NOT NULL
                 GROUP BY k.email_key HAVING COUNT(*) > 1)
               AND EXISTS (
                 SELECT 1 FROM {STAGE} o WHERE o.email_key = {STAGE}.email_key
-                  AND o.seq <> {STAGE}.seq AND {_keeps("o")} AND {better})"""
+                  AND o.seq <> {STAGE}.seq AND {keeps("o")} AND {better})"""
         )
     )
 

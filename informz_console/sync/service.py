@@ -232,5 +232,4 @@ def _members(connector: Connector, key: str, cancel: CancelToken,  # type: ignor
     close = getattr(stream.pages, "close", None)
     if close is not None:
         close()
-    digests = None if last is None else (last.known_json, last.salt)
-    return stream.total, fetch_in_process(recipe, key, lambda: cancel.cancelled, digests)
+    return stream.total, fetch_in_process(recipe, key, lambda: cancel.cancelled, last)

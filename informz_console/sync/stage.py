@@ -77,10 +77,14 @@ _WIDTHS = [(_ROW_KEYS.index(k), width) for k, width in _W.items()]
 
 
 def create_stage(conn: Connection) -> None:
-    for table in (STAGE, SAME):
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    _drop_stage(conn)
     stage_table.create(conn)
     same_table.create(conn)
+
+
+def _drop_stage(conn: Connection) -> None:
+    for table in (STAGE, SAME):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
 
 
 def discard_stage(conn: Connection) -> None:
@@ -90,8 +94,7 @@ def discard_stage(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         conn.invalidate()
     else:
-        for table in (STAGE, SAME):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        _drop_stage(conn)
         conn.commit()
 
 
