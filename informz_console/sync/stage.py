@@ -101,10 +101,12 @@ def discard_stage(conn: Connection) -> None:
 def index_stage(conn: Connection) -> None:
     """Indexes built after the load: cheaper than maintaining them row by row. The lookups that
     resolve the stage need these two; `index_resolved` adds the one on what resolving fills."""
-    conn.exec_driver_sql(f"CREATE INDEX ix_stage_ams_id ON {STAGE} (ams_id)")
-    # with the reason: finding the emails staged twice among the kept records reads the index
-    # alone (resolve.mark_duplicates_in_fetch), not a table row per index entry
-    conn.exec_driver_sql(f"CREATE INDEX ix_stage_email_key ON {STAGE} (email_key, reason)")
+    # Each with what the queries over it test, so they read the index alone, not a table row
+    # per entry: `same` for resolving only the records staged whole (resolve_subscribers, 2.5
+    # -> 0.4 s when 976,000 of 1,000,000 were passed over), the reason for finding the emails
+    # staged twice among the kept records (mark_duplicates_in_fetch, 2.9 -> 0.5 s).
+    conn.exec_driver_sql(f"CREATE INDEX ix_stage_ams_id ON {STAGE} (ams_id, same)")
+    conn.exec_driver_sql(f"CREATE INDEX ix_stage_email_key ON {STAGE} (email_key, reason, same)")
     analyze(conn, STAGE)
 
 
