@@ -34,7 +34,7 @@ _dumps, _xxh3 = marshal.dumps, xxhash.xxh3_64_intdigest
 
 def digest_salt(policy: SyncPolicy) -> bytes:
     accepted = ",".join(policy.accepted.codes()) if policy.accepted is not None else "*"
-    python = f"{sys.version_info.major}.{sys.version_info.minor}"  # marshal's bytes are its
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"  # marshal's bytes: Python's
     text = f"{RULES_VERSION}|{email_validator.__version__}|{python}|{accepted}"
     return blake2b(text.encode(), digest_size=16).digest()
 
