@@ -136,7 +136,6 @@ def one_group(mirror, credentials, clock, records: list[RemoteRecord]):  # type:
     return ams, service, SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G")
 
 
-@pytest.mark.sqlite_only
 def test_an_unchanged_resync_stages_its_records_by_id_and_changes_nothing(mirror, credentials,
                                                                           clock):
     ams, service, request = one_group(mirror, credentials, clock, [
@@ -181,16 +180,3 @@ def test_a_subscriber_changed_since_its_last_sync_is_staged_whole_again(mirror, 
     again = service.run(request)
     assert again.counts.updated == 1
     assert rows(mirror, "SELECT first_name FROM subscriber") == [("Ann",)]
-
-
-@pytest.mark.postgres_only
-def test_a_postgresql_mirror_stages_every_record_whole(mirror, credentials, clock):
-    """Passing over does not pay there yet (sync/last_synced.PAYS_ON): nothing is kept."""
-    _, service, request = one_group(mirror, credentials, clock,
-                                    [RemoteRecord("1", "ann@example.org", "A", "Ann")])
-    assert service.run(request).ok
-    second = service.run(request)
-    assert second.ok and second.counts.members_after == 1
-    assert rows(mirror, "SELECT COUNT(*) FROM synced_record") == [(0,)]
-    assert not [m for (m,) in rows(mirror, "SELECT message FROM run_log WHERE run_id = :r",
-                                   r=second.run_id) if "passed over" in m]
