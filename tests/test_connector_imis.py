@@ -124,6 +124,20 @@ def test_group_members_are_the_iqa_members_with_name_email(imis_shared, shared_c
     assert all(r.status == statuses[r.ams_id] for r in got)
 
 
+@pytest.mark.parametrize("source_text", ["name", "address:Work"])
+def test_group_rows_are_the_members_as_rows_that_make_the_same_records(imis_shared, source_text):  # noqa: F811
+    """What a resync compares (sync/member_rows): plain tuples, the iMIS ID first, each making
+    exactly the record group_members gives, in the same order."""
+    with make_connector(imis_shared, email_source=source_text) as connector:
+        members = records(connector.group_members(EVERYONE))
+        stream = connector.group_rows(EVERYONE)
+        rows = records(stream)
+    assert stream.to_record is not None and len(rows) == len(members) > 0
+    assert all(type(row) is tuple for row in rows)
+    assert [row[0] for row in rows] == [record.ams_id for record in members]
+    assert [stream.to_record(row) for row in rows] == members
+
+
 def test_everyone_carries_the_mess_untouched(imis_shared, shared_connector):  # noqa: F811
     got = records(shared_connector.group_members(EVERYONE))
     emails = [r.email for r in got]

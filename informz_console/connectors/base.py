@@ -30,6 +30,9 @@ class MemberStream:
 
     total: int | None
     pages: Iterator[list[RemoteRecord]]
+    # Set by a connector's `group_rows`: the pages are then the AMS's own rows (the AMS id
+    # first), and this makes a RemoteRecord of one.
+    to_record: Callable[[tuple], RemoteRecord] | None = None
 
 
 @dataclass

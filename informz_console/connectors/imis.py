@@ -20,7 +20,8 @@ What it does
   yielded in IQA order (a group of IQA_PROCESS_FROM members or more: by a process of its
   own, connectors/imis_iqa_process). `total` is TotalCount from the first page. Memory is
   bounded by a few pages whatever the group's size. IDs repeated on adjacent pages are
-  dropped; IDs no longer in Name are skipped.
+  dropped; IDs no longer in Name are skipped. `group_rows(path)`: the same pages as the
+  database's rows, with `to_record` (a resync builds records only of the rows that changed).
 - `changes_since(seqn)`: Informz_Changes rows above the high-water mark, in SEQN order, each
   joined to the person's current state through the email source ('D', or a person no longer in
   Name, gives a record with the ID and email None). Read in SEQN windows up to the MAX(SEQN)
@@ -78,7 +79,7 @@ from informz_console.connectors.imis_interests import (
 )
 from informz_console.connectors.imis_iqa_process import IQA_PROCESS_FROM, iqa_pages_in_process
 from informz_console.connectors.imis_odbc import OdbcSession
-from informz_console.connectors.imis_records import PeopleReader, read_changes
+from informz_console.connectors.imis_records import PeopleReader, read_changes, to_record
 from informz_console.connectors.imis_records import rebuild_changes as _rebuild_changes
 from informz_console.connectors.imis_rest import HttpClientFactory, ImisRestClient
 from informz_console.connectors.imis_settings import ImisSettings
@@ -219,8 +220,18 @@ class ImisConnector:
             return [c.name for c in self._db.columns(name) if c.is_text]
 
     def group_members(self, remote_key: str, cancel: CancelCheck = never_cancelled) -> MemberStream:
+        return self._members(remote_key, cancel, rows=False)
+
+    def group_rows(self, remote_key: str, cancel: CancelCheck = never_cancelled) -> MemberStream:
+        """`group_members` as the database's rows, with `to_record` to make records of them:
+        a resync compares each row with its last sync and builds records of the changed only."""
+        stream = self._members(remote_key, cancel, rows=True)
+        stream.to_record = to_record
+        return stream
+
+    def _members(self, remote_key: str, cancel: CancelCheck, *, rows: bool) -> MemberStream:
         if is_interest_key(remote_key):
-            return self._interest_members(remote_key, cancel)
+            return self._interest_members(remote_key, cancel, rows)
         first = self._rest.iqa_page(remote_key, 0, self.settings.page_size)
         reader_session = self._new_session()
         try:
@@ -236,9 +247,10 @@ class ImisConnector:
             pages = iqa_pages_in_process(sign_in, remote_key, first, size, cancel)
         else:
             pages = iqa_pages(self._rest, remote_key, first, size, cancel)
-        return MemberStream(total=first.total, pages=member_pages(pages, reader, reader_session))
+        return MemberStream(total=first.total,
+                            pages=member_pages(pages, reader, reader_session, rows=rows))
 
-    def _interest_members(self, remote_key: str, cancel: CancelCheck) -> MemberStream:
+    def _interest_members(self, remote_key: str, cancel: CancelCheck, rows: bool) -> MemberStream:
         """IPM: the people whose UD checkbox is checked, read over ODBC (seed 004)."""
         table, field = resolve(remote_key, self.ud_checkbox_fields())
         session = self._new_session()
@@ -249,7 +261,7 @@ class ImisConnector:
             raise
         reader = PeopleReader(session, self.settings.email_source)
         pages = checked_id_pages(session, table, field, self.settings.page_size, cancel)
-        return MemberStream(total=total, pages=member_pages(pages, reader, session))
+        return MemberStream(total=total, pages=member_pages(pages, reader, session, rows=rows))
 
     # -- ChangeFeedConnector -------------------------------------------------------------------
     def changes_since(self, seqn: int, cancel: CancelCheck = never_cancelled) -> ChangeStream:

@@ -78,6 +78,10 @@ class PeopleReader:
         self._cursor: pyodbc.Cursor | None = None
 
     def fetch(self, ids: Sequence[str]) -> list[RemoteRecord]:
+        return [to_record(row) for row in self.fetch_rows(ids)]
+
+    def fetch_rows(self, ids: Sequence[str]) -> list[tuple]:
+        """The people's rows (PERSON_COLUMNS and the email) as plain tuples, in `ids` order."""
         if not ids:
             return []
         sql = self._sql.get(len(ids))
@@ -93,10 +97,10 @@ class PeopleReader:
         except pyodbc.Error as exc:
             raise self._session.error(exc, "read the group's people") from exc
         if len(found) == len(ids) and all(i in found for i in ids):
-            return [to_record(found[i]) for i in ids]
+            return [tuple(found[i]) for i in ids]
         # some ID came back spelled differently (padding, case) or is gone: match loosely
         loose = {_key(k): row for k, row in found.items()}
-        return [to_record(loose[k]) for k in map(_key, ids) if k in loose]
+        return [tuple(loose[k]) for k in map(_key, ids) if k in loose]
 
     def close(self) -> None:
         if self._cursor is not None:

@@ -87,16 +87,19 @@ def _complete(client: ImisRestClient, query: str, page: IqaPage, end: int) -> It
 
 
 def member_pages(
-    pages: Generator[IqaPage, None, None], reader: PeopleReader, session: OdbcSession
-) -> Iterator[list[RemoteRecord]]:
-    """Each IQA page's people from the database, in IQA order. IDs repeated from the previous
-    page (rows shifting while iMIS pages) are dropped; IDs no longer in Name are skipped."""
+    pages: Generator[IqaPage, None, None], reader: PeopleReader, session: OdbcSession,
+    *, rows: bool = False,
+) -> Iterator[list[RemoteRecord]] | Iterator[list[tuple]]:
+    """Each IQA page's people from the database, in IQA order (as the database's rows when
+    `rows`). IDs repeated from the previous page (rows shifting while iMIS pages) are dropped;
+    IDs no longer in Name are skipped."""
+    fetch = reader.fetch_rows if rows else reader.fetch
     try:
         previous: set[str] = set()
         for page in pages:
             ids = [i for i in dict.fromkeys(page.ids) if i and i not in previous]
             previous = set(page.ids)
-            records = reader.fetch(ids)
+            records = fetch(ids)
             if records:
                 yield records
     finally:

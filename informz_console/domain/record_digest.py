@@ -26,7 +26,7 @@ from informz_console.domain.records import MAX_AMS_ID
 
 # Raise when judge(), the email rules or what a synced record keeps change meaning: every
 # record is then seen as changed once, and staged whole.
-RULES_VERSION = 2
+RULES_VERSION = 3  # 3: an iMIS record's digest is of its database row (sync/member_rows)
 
 _HALF = 1 << 63
 _dumps, _xxh3 = marshal.dumps, xxhash.xxh3_64_intdigest

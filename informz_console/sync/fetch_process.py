@@ -19,6 +19,7 @@ from informz_console.domain.record_digest import Split
 from informz_console.domain.records import RemoteRecord
 from informz_console.sync.connector_factory import ConnectorRecipe
 from informz_console.sync.last_synced import LastSynced
+from informz_console.sync.member_rows import member_stream, record_pages
 
 # Below this many records a process costs more to start (~0.3 s) than it saves.
 FETCH_PROCESS_FROM = 20_000
@@ -47,8 +48,13 @@ def _pages(payload: tuple[ConnectorRecipe, str, LastSynced | None]) -> Iterator[
     recipe, remote_key, last = payload
     connector = recipe.build()
     try:
-        for page in connector.group_members(remote_key).pages:
-            rows = [tuple(record) for record in page]  # a third of the NamedTuples' pickling
+        stream = member_stream(connector, remote_key)
+        if stream.to_record is not None:  # the AMS's rows, compared before records are made
+            for page in record_pages(stream, last, plain=True):
+                yield page if last is None else tuple(page)
+            return
+        for records in stream.pages:
+            rows = [tuple(record) for record in records]  # a third of NamedTuples' pickling
             yield rows if last is None else tuple(last.split(rows))
     finally:
         connector.close()

@@ -20,6 +20,7 @@ A subscriber written elsewhere during this run's fetch is brought in line by the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
@@ -63,11 +64,17 @@ class LastSynced:
         self.known_json = conn.execute(query, {"b": bridge_id}).scalar_one() or "{}"
         self._known = None
 
-    def split(self, records: list[tuple]) -> Split:
-        """In the console's process, or in the one that reads the AMS (it is sent there)."""
+    def split(self, records: list[tuple],
+              make: Callable[[tuple], tuple] | None = None) -> Split:
+        """In the console's process, or in the one that reads the AMS (it is sent there).
+        `make`: the records are the AMS's rows, and this builds a record of each changed one
+        (sync/member_rows)."""
         if self._known is None:
             self._known = json.loads(self.known_json)
-        return split_page(records, self._known, self.salt)
+        split = split_page(records, self._known, self.salt)
+        if make is not None:
+            split.changed[:] = map(make, split.changed)
+        return split
 
 
 def fill_unchanged(conn: Connection, bridge_id: int) -> None:

@@ -33,6 +33,7 @@ from informz_console.sync.informz_codes import write_informz_codes
 from informz_console.sync.interrupted import mark_interrupted
 from informz_console.sync.last_synced import PAYS_ON, LastSynced
 from informz_console.sync.lookup import find_bridge, find_group
+from informz_console.sync.member_rows import member_stream, record_pages
 from informz_console.sync.pipeline import RunPlan, SyncError, execute
 from informz_console.sync.refresh import refresh_list
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
@@ -226,8 +227,10 @@ def _members(connector: Connector, key: str, cancel: CancelToken,  # type: ignor
              recipe: ConnectorRecipe | None, from_size: int, last: LastSynced | None):
     """The group's pages; a large one (as the AMS counts it) from a process of its own, which
     starts the read again there (sync/fetch_process) and splits the pages by `last`."""
-    stream = connector.group_members(key, cancel=lambda: cancel.cancelled)
+    stream = member_stream(connector, key, cancel=lambda: cancel.cancelled)
     if recipe is None or stream.total is None or stream.total < from_size:
+        if stream.to_record is not None:
+            return stream.total, record_pages(stream, last)
         return stream.total, stream.pages
     close = getattr(stream.pages, "close", None)
     if close is not None:
