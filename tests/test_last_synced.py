@@ -180,3 +180,25 @@ def test_a_subscriber_changed_since_its_last_sync_is_staged_whole_again(mirror, 
     again = service.run(request)
     assert again.counts.updated == 1
     assert rows(mirror, "SELECT first_name FROM subscriber") == [("Ann",)]
+
+
+@pytest.mark.parametrize("new_first", [False, True])
+def test_a_new_record_with_the_email_of_one_passed_over_is_the_duplicate(mirror, credentials,
+                                                                         clock, new_first):
+    """Seed 000 / DOMAIN: an email is unique across subscribers. The record that owns the
+    email in the mirror wins whether it is passed over or not, and wherever the new one
+    comes in the fetch."""
+    owner = RemoteRecord("1", "ann@example.org", "A", "Ann")
+    ams, service, request = one_group(mirror, credentials, clock, [owner])
+    assert service.run(request).ok
+    newcomer = RemoteRecord("2", "ANN@example.org", "A", "Other")
+    ams.groups["G"] = [newcomer, owner] if new_first else [owner, newcomer]
+    second = service.run(request)
+    assert second.ok and second.counts.members_after == 1
+    assert ("1 of 2 records are as this bridge last synced them: passed over, not compared "
+            "again.",) in rows(mirror, "SELECT message FROM run_log WHERE run_id = :r",
+                               r=second.run_id)
+    assert rows(mirror, "SELECT ams_id, reason, detail FROM exclusion WHERE run_id = :r",
+                r=second.run_id) == [("2", "duplicate_email",
+                                      "email already belongs to AMS id 1")]
+    assert rows(mirror, "SELECT first_name FROM subscriber") == [("Ann",)]

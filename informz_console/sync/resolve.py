@@ -126,7 +126,12 @@ def mark_duplicates_of_mirror(conn: Connection, bridge_id: int) -> None:
 def mark_duplicates_in_fetch(conn: Connection) -> None:
     """Two AMS records with one email: the one already owning it in the mirror wins, else the
     first fetched. The winner is never marked, so the outcome does not depend on row order.
-    Only emails staged more than once are looked at (one pass over the email_key index)."""
+    Only emails staged more than once are looked at (one pass over the email_key index).
+
+    Among the records staged whole only: a record passed over (sync/last_synced) that the
+    duplicate rule concerns is kept with its subscriber, so it owns its email in the mirror,
+    linked on this bridge, and a record staged whole with that email was already marked by
+    `mark_duplicates_of_mirror`; two passed over never share one (one subscriber each)."""
     rank = "(CASE WHEN {a}.link_sub = {a}.key_sub THEN 0 ELSE 1 END)"
     me, other = rank.format(a=STAGE), rank.format(a="o")
     better = f"({other} < {me} OR ({other} = {me} AND o.seq < {STAGE}.seq))"
@@ -134,14 +139,14 @@ def mark_duplicates_in_fetch(conn: Connection) -> None:
         text(
             f"""UPDATE {STAGE} SET reason = 'duplicate_email',
                 detail = 'same email as AMS id ' || (SELECT o.ams_id FROM {STAGE} o
-                    WHERE o.email_key = {STAGE}.email_key AND {keeps("o")}
+                    WHERE o.email_key = {STAGE}.email_key AND o.same = 0 AND {keeps("o")}
                     ORDER BY {other}, o.seq LIMIT 1)
-            WHERE {KEEPS} AND email_key IN (SELECT k.email_key FROM {STAGE} k
-                WHERE {keeps("k")} AND k.email_key IS NOT NULL
+            WHERE {KEEPS} AND same = 0 AND email_key IN (SELECT k.email_key FROM {STAGE} k
+                WHERE {keeps("k")} AND k.email_key IS NOT NULL AND k.same = 0
                 GROUP BY k.email_key HAVING COUNT(*) > 1)
               AND EXISTS (
                 SELECT 1 FROM {STAGE} o WHERE o.email_key = {STAGE}.email_key
-                  AND o.seq <> {STAGE}.seq AND {keeps("o")} AND {better})"""
+                  AND o.same = 0 AND o.seq <> {STAGE}.seq AND {keeps("o")} AND {better})"""
         )
     )
 
