@@ -2,10 +2,11 @@
 
 Most of a nightly resync of a large group is records that did not change: staging and
 comparing a million of them cost more than everything else. So each record's digest
-(domain/record_digest) is kept in `synced_record` with where the record went, and the next
-resync of any group of the bridge stages such a record by its AMS id alone: the merge fills in
-what the mirror already knows (`fill_unchanged`) and applies the group's membership, the
-exclusions and the mirror-level rules to it as to any other record.
+(domain/record_digest; of its database row where the connector reads rows: sync/member_rows)
+is kept in `synced_record` with where the record went, and the next resync of any group of the
+bridge stages such a record by its AMS id alone: the merge fills in what the mirror already
+knows (`fill_unchanged`) and applies the group's membership, the exclusions and the
+mirror-level rules to it as to any other record.
 
 A record is passed over only when the outcome of its last sync still holds:
 - its digest is the same (the record, the accepted statuses, the rules' version);
@@ -28,7 +29,7 @@ from sqlalchemy import Connection, text
 from informz_console.domain.exclusions import ExclusionReason
 from informz_console.domain.record_digest import Split, split_page
 from informz_console.sync.resolve import BLOCKING, keeps
-from informz_console.sync.sql import analyze
+from informz_console.sync.sql import analyze, in_order_of, scan
 from informz_console.sync.stage import SAME, STAGE
 
 # Where passing over pays. Both: at 1,000,000 iMIS members on PostgreSQL (once the id table
@@ -103,7 +104,7 @@ def remember(conn: Connection, bridge_id: int) -> None:
     conn.execute(
         text(
             f"""DELETE FROM synced_record WHERE bridge_id = :b AND ams_id IN (
-                SELECT ams_id FROM {STAGE} WHERE same = 0 AND ams_id IS NOT NULL
+                SELECT ams_id FROM {STAGE} {scan(conn)} WHERE same = 0 AND ams_id IS NOT NULL
                   AND NOT ({_OWN_OUTCOME} AND corrected = 0 AND digest IS NOT NULL))"""
         ),
         params,
@@ -115,9 +116,11 @@ def remember(conn: Connection, bridge_id: int) -> None:
             SELECT :b, st.ams_id, st.digest, s.id, s.revision, st.reason, st.detail,
                 CASE WHEN s.email = st.raw_email THEN NULL ELSE st.raw_email END,
                 CASE WHEN s.id IS NULL THEN st.email_key END
-            FROM {STAGE} st LEFT JOIN subscriber s ON s.id = st.sub_id AND {keeps("st")}
+            FROM {STAGE} st {scan(conn)}
+            LEFT JOIN subscriber s ON s.id = st.sub_id AND {keeps("st")}
             WHERE st.same = 0 AND st.ams_id IS NOT NULL AND st.digest IS NOT NULL
               AND st.corrected = 0 AND {_OWN_OUTCOME.replace("reason", "st.reason")}
+            {in_order_of(conn, "st.ams_id")}
             ON CONFLICT (bridge_id, ams_id) DO UPDATE SET digest = excluded.digest,
                 subscriber_id = excluded.subscriber_id, sub_revision = excluded.sub_revision,
                 reason = excluded.reason, detail = excluded.detail,
