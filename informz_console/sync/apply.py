@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from informz_console.domain.subscriber_status import REMOTE_UNSUBSCRIBE_REASON
 from informz_console.sync.resolve import BLOCKING, KEEPS
-from informz_console.sync.sql import as_json, is_distinct, json_text
+from informz_console.sync.sql import as_json, is_distinct, json_text, scan
 from informz_console.sync.stage import STAGE
 
 NOT_IN_QUERY = "not_in_query"
@@ -34,7 +34,7 @@ def create_subscribers(conn: Connection, now: datetime) -> None:
     each new subscriber back up by its email afterwards cost more than the insert itself
     (700,000 new subscribers with random emails, side by side in one process: SQLite
     6.4 -> 3.9 s, PostgreSQL 22 -> 8 s with the stage's fillfactor)."""
-    conn.execute(text(f"UPDATE {STAGE} SET is_new = 1, sub_id = {_new_ids(conn)} "
+    conn.execute(text(f"UPDATE {STAGE} {scan(conn)} SET is_new = 1, sub_id = {_new_ids(conn)} "
                       f"WHERE sub_id IS NULL AND same = 0 AND {KEEPS}"))
     conn.execute(
         text(
@@ -148,7 +148,7 @@ def update_subscribers(conn: Connection, run_id: int, group_id: int | None,
         text(
             f"""{_INSERT_CHANGE}, detail)
             SELECT :run, :grp, s.id, st.ams_id, st.email, 'updated', {named}
-            FROM {STAGE} st JOIN subscriber s ON s.id = st.sub_id
+            FROM {STAGE} st {scan(conn)} JOIN subscriber s ON s.id = st.sub_id
             WHERE st.is_new = 0 AND st.same = 0 AND {KEEPS.replace("reason", "st.reason")}
               AND ({condition})"""
         ),

@@ -29,7 +29,9 @@ def analyze(conn: Connection, table: str) -> None:
 def scan(conn: Connection) -> str:
     """After a table name: SQLite reads it by a scan, where it would walk an index whose
     condition (`ams_id IS NOT NULL`) every row meets and then look each row up. Reading the
-    stage's million records so: 2.1 s by the index, 0.15 s by a scan (`remember`)."""
+    stage's million records so: 2.1 s by the index, 0.15 s by a scan (`remember`). Likewise
+    where a query's `same = 0` lets it take the partial email index for a scan of the stage:
+    giving 780,000 new subscribers their ids 4.4 s by that index."""
     return "NOT INDEXED" if conn.dialect.name == "sqlite" else ""
 
 
