@@ -24,8 +24,9 @@ import xxhash
 from informz_console.domain.eligibility import SyncPolicy
 from informz_console.domain.records import MAX_AMS_ID
 
-# Raise when judge(), the email rules or what a synced record keeps change meaning: every
-# record is then seen as changed once, and staged whole.
+# Raise when judge(), the email rules, what a synced record keeps or how a connector makes a
+# record of its row (a connector's `to_record`: sync/member_rows) change meaning: every record
+# is then seen as changed once, and staged whole.
 RULES_VERSION = 3  # 3: an iMIS record's digest is of its database row (sync/member_rows)
 
 _HALF = 1 << 63
