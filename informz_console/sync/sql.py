@@ -35,15 +35,6 @@ def scan(conn: Connection) -> str:
     return "NOT INDEXED" if conn.dialect.name == "sqlite" else ""
 
 
-def in_order_of(conn: Connection, key: str) -> str:
-    """SQLite inserts into a table keyed by `key` alone (WITHOUT ROWID, no other index) in
-    its key order, sorted after a scan: random keys in fetch order sent every insert to another
-    page. netFORUM's CustomerKeys, a first resync of 1,000,000: the synced records' insert
-    6.9 -> 2.4 s. Not for a table with an index on another column (subscriber_link: the
-    inserts into that index became random instead, 4.5 -> 14 s)."""
-    return f"ORDER BY {key}" if conn.dialect.name == "sqlite" else ""
-
-
 def insert_many(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
     """Rows straight to the driver's executemany: at a million rows, building SQLAlchemy
     parameter dicts costs more than the insert itself. PostgreSQL takes them by COPY."""
