@@ -48,14 +48,8 @@ def _pages(payload: tuple[ConnectorRecipe, str, LastSynced | None]) -> Iterator[
     recipe, remote_key, last = payload
     connector = recipe.build()
     try:
-        stream = member_stream(connector, remote_key)
-        if stream.to_record is not None:  # the AMS's rows, compared before records are made
-            for page in record_pages(stream, last, plain=True):
-                yield page if last is None else tuple(page)
-            return
-        for records in stream.pages:
-            rows = [tuple(record) for record in records]  # a third of NamedTuples' pickling
-            yield rows if last is None else tuple(last.split(rows))
+        for page in record_pages(member_stream(connector, remote_key), last, plain=True):
+            yield page if last is None else tuple(page)  # a Split crosses as a plain tuple
     finally:
         connector.close()
 

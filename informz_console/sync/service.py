@@ -229,9 +229,7 @@ def _members(connector: Connector, key: str, cancel: CancelToken,  # type: ignor
     starts the read again there (sync/fetch_process) and splits the pages by `last`."""
     stream = member_stream(connector, key, cancel=lambda: cancel.cancelled)
     if recipe is None or stream.total is None or stream.total < from_size:
-        if stream.to_record is not None:
-            return stream.total, record_pages(stream, last)
-        return stream.total, stream.pages
+        return stream.total, record_pages(stream, last)
     close = getattr(stream.pages, "close", None)
     if close is not None:
         close()
