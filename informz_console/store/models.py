@@ -22,8 +22,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from informz_console.domain.subscriber_status import BLOCKING_STATUS_REASON
+
+BLOCKED_SQL = text("status IN (" + ", ".join(
+    f"'{status.value}'" for status in BLOCKING_STATUS_REASON) + ")")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -115,6 +121,10 @@ class Subscriber(Base):
     # Counts the writes to this row: every UPDATE of a subscriber adds one, so a resync knows
     # the subscriber is as its last sync left it (sync/last_synced.py)
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # The few subscribers no group may hold (sync/resolve.mark_blocked_in_mirror)
+    __table_args__ = (Index("ix_subscriber_blocked", "id", sqlite_where=BLOCKED_SQL,
+                            postgresql_where=BLOCKED_SQL),)
 
 
 class SubscriberLink(Base):

@@ -201,10 +201,11 @@ def _add_members(conn: Connection, params: dict, eligible: str) -> None:
 
 
 def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int) -> None:
-    """The group's members become exactly the synced records: add the missing, remove the rest
-    with the reason the fetch gave (or "no longer returned by the AMS query")."""
+    """The group's members become exactly the synced records: remove the rest with the reason
+    the fetch gave (or "no longer returned by the AMS query"), then add the missing. Removed
+    first: no member added now could be removed, and the removal walks every member (a first
+    resync of 1,000,000 walked the 706,000 it had just added: 1.1 s)."""
     params = {"run": run_id, "grp": group_id, "b": bridge_id}
-    _add_members(conn, params, "st.reason IS NULL")
     conn.execute(
         text(
             f"""{_INSERT_CHANGE}, reason, detail)
@@ -220,6 +221,7 @@ def sync_membership(conn: Connection, run_id: int, group_id: int, bridge_id: int
         params,
     )
     _delete_removed(conn, run_id)
+    _add_members(conn, params, "st.reason IS NULL")
 
 
 def sync_staged_memberships(conn: Connection, run_id: int, group_id: int) -> None:

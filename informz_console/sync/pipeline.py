@@ -236,6 +236,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
             email_change_moves=plan.email_change_moves)),
         lambda: apply.create_subscribers(conn, now),
         lambda: index_resolved(conn),
+        lambda: resolve.mark_blocked_in_mirror(conn),
         lambda: plan.email_change_moves and apply.unlink_moved(
             conn, run_id, plan.group_id, plan.bridge_id),
         lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now),

