@@ -187,7 +187,7 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
     state.counts.expected = total
     recorder.log(f"Fetching {total:,} records from the AMS." if total is not None
                  else "Fetching records from the AMS.")
-    seq, since_commit, unchanged = 0, 0, 0
+    seq, since_commit, unchanged, filled = 0, 0, 0, 0
     t = state.timings
     for page in pages:
         cancel.raise_if_cancelled()
@@ -206,9 +206,11 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
         seq += len(records) + len(split.same)
         since_commit += len(records) + len(split.same)
         if since_commit >= COMMIT_EVERY:
+            filled = _fill_unchanged(conn, plan, filled, seq, t)
             conn.commit()
             since_commit = 0
         progress(Progress("fetch", seq, total))
+    _fill_unchanged(conn, plan, filled, seq, t)
     if unchanged:
         recorder.log(f"{unchanged:,} of {seq:,} records are as this bridge last synced them: "
                      f"passed over, not compared again.")
@@ -220,6 +222,16 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
     state.learned = checker.learned()
 
 
+def _fill_unchanged(conn: Connection, plan: RunPlan, start: int, stop: int,
+                    timings: dict[str, float]) -> int:
+    """The records passed over since `start`, staged whole (sync/last_synced); returns `stop`."""
+    if plan.last_synced is not None and stop > start:
+        started = time.perf_counter()
+        fill_unchanged(conn, plan.bridge_id, start, stop)
+        timings["stage"] += time.perf_counter() - started
+    return stop
+
+
 def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
            recorder: RunRecorder, cancel: CancelToken, progress: ProgressCallback) -> list:
     started = time.perf_counter()
@@ -229,7 +241,6 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     conn.begin()
     locks.lock_merges(conn)
     steps: list[Callable[[], object]] = [
-        lambda: plan.last_synced and fill_unchanged(conn, plan.bridge_id),
         lambda: index_stage(conn),
         lambda: _log_repeats(recorder, resolve.resolve(
             conn, plan.bridge_id, keep_last=plan.is_change_feed,

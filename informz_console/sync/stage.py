@@ -55,7 +55,7 @@ stage_table = Table(
     postgresql_with={"fillfactor": 50},
 )
 
-# The records as last synced, by id alone while the fetch lasts; the merge stages them whole
+# The records as last synced, by id alone as they are fetched; each batch is then staged whole
 # from what the mirror knows (sync/last_synced.fill_unchanged).
 SAME = "sync_same"
 same_table = Table(
