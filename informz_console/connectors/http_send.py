@@ -123,6 +123,23 @@ def released(response: httpx.Response) -> httpx.Response:
     return response
 
 
+def read_answer(client: httpx.Client, method: str, url: str, *,
+                auth: Any = httpx.USE_CLIENT_DEFAULT,
+                follow_redirects: Any = httpx.USE_CLIENT_DEFAULT, **kwargs) -> httpx.Response:
+    """`client.request(...)`, its answer read whole and `released`. An answer whose body breaks
+    off is set free as well (httpx would leave it in its cycle, held by nothing): a retried
+    dropped connection leaves nothing to the collector either."""
+    request = client.build_request(method, url, **kwargs)
+    response = client.send(request, auth=auth, follow_redirects=follow_redirects, stream=True)
+    try:
+        response.read()
+    except BaseException:
+        response.close()
+        response.stream = httpx.ByteStream(b"")  # unread: nothing to keep, only the cycle
+        raise
+    return released(response)
+
+
 def status_text(status_code: int, reason: str) -> str:
     """`404 Not Found` (just `404` when there is no reason phrase)."""
     return f"{status_code} {reason}".strip()
@@ -153,7 +170,7 @@ class AmsHttp:
         policy = (self.retry or RETRY) if idempotent else ONCE
         retrying = _retrying_for(policy, f"{self.ams} at {self.site}")
         try:
-            return released(retrying(client.request, method, url, **kwargs))
+            return retrying(read_answer, client, method, url, **kwargs)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise self.transport_error(exc, what) from exc
 
