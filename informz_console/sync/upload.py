@@ -308,8 +308,11 @@ def _merge(
         lambda: mark_duplicates(conn),
         lambda: find_subscribers(conn),
         lambda: sort_outcomes(conn),
-        lambda: add_subscribers(conn, now),
+        # updates first: the subscribers as the planner last saw them (after the additions,
+        # PostgreSQL could take a table grown by 200,000 rows for an empty one and scan the
+        # stage once per subscriber: an hour)
         lambda: update_subscribers(conn, now),
+        lambda: add_subscribers(conn, now),
         lambda: save_verdicts(conn, learned),
     ]
     for number, step in enumerate(steps, start=1):
