@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -33,6 +35,9 @@ from informz_console.connectors.http_send import (
     status_text,
 )
 from informz_console.connectors.personify_settings import SERVICE_PATH
+
+# After `"__next"` at the end of a page: the colon and the JSON string of the link.
+_NEXT_VALUE = re.compile(rb'\s*:\s*("(?:[^"\\]|\\.)*")')
 
 _HEADERS = {
     "Accept": "application/json",
@@ -77,7 +82,24 @@ class ODataClient:
     ) -> ODataPage:
         """One collection response (thread-safe). `path_or_url` is an entity set name or a
         `__next` link."""
-        data = self._get(path_or_url, params, what, not_found)
+        return self.parse_page(self.raw_page(path_or_url, params, what, not_found), what)
+
+    def raw_page(
+        self,
+        path_or_url: str,
+        params: dict[str, str] | None,
+        what: str,
+        not_found: str | None = None,
+    ) -> bytes:
+        """The body of one collection response, unparsed (see `next_link_in`)."""
+        url = path_or_url if "://" in path_or_url else f"{self.service}/{path_or_url}"
+        response = self._send("GET", url, what, params=params)
+        if response.status_code != 200:
+            raise self._status_error(response, what, not_found)
+        return response.content
+
+    def parse_page(self, body: bytes, what: str) -> ODataPage:
+        data = self._d(body, what)
         try:
             results = data["results"] if isinstance(data, dict) else data
             if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
@@ -93,6 +115,20 @@ class ODataClient:
         if next_url is not None and not isinstance(next_url, str):
             raise RemoteDataError(f"Personify at {self.site} sent an unreadable next-page link.")
         return ODataPage(results, count, self.rebase(next_url) if next_url else None)
+
+    def next_link_in(self, body: bytes) -> str | None:
+        """The `__next` link of a page read from its raw tail, without parsing the page, so the
+        next request can go out while this page is parsed; None when there is none or it cannot
+        be read there. A guess: `parse_page` has the last word (personify_streams.follow)."""
+        at = body.rfind(b'"__next"')
+        found = _NEXT_VALUE.match(body, at + 8) if at >= 0 else None
+        if found is None:
+            return None
+        try:
+            link = json.loads(found.group(1))
+            return self.rebase(link) if isinstance(link, str) and link else None
+        except (ValueError, RemoteDataError):
+            return None
 
     def entity(self, path: str, what: str, not_found: str) -> dict:
         data = self._get(path, None, what, not_found)
@@ -115,11 +151,7 @@ class ODataClient:
     def _get(
         self, path_or_url: str, params: dict[str, str] | None, what: str, not_found: str | None
     ) -> object:
-        url = path_or_url if "://" in path_or_url else f"{self.service}/{path_or_url}"
-        response = self._send("GET", url, what, params=params)
-        if response.status_code != 200:
-            raise self._status_error(response, what, not_found)
-        return self._d(response, what)
+        return self._d(self.raw_page(path_or_url, params, what, not_found), what)
 
     # -- writes --------------------------------------------------------------------------------
     def post(
@@ -133,7 +165,7 @@ class ODataClient:
         response = self._send("POST", f"{self.service}/{path}", what, json=body)
         if response.status_code not in (200, 201):
             raise self._status_error(response, what, not_found, not_found_error)
-        data = self._d(response, what)
+        data = self._d(response.content, what)
         if not isinstance(data, dict):
             raise RemoteDataError(
                 f"Personify at {self.site} answered the {what} without the created entity."
@@ -153,9 +185,9 @@ class ODataClient:
             **kwargs,
         )
 
-    def _d(self, response: httpx.Response, what: str) -> object:
+    def _d(self, body: bytes, what: str) -> object:
         try:
-            data = response.json()
+            data = json.loads(body)
         except ValueError:
             data = None
         if not isinstance(data, dict) or "d" not in data:
