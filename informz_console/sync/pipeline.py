@@ -36,6 +36,7 @@ from informz_console.sync.last_synced import LastSynced, fill_unchanged, remembe
 from informz_console.sync.preview import capture_preview, restore_preview
 from informz_console.sync.requests import SyncKind, SyncResult
 from informz_console.sync.runs import RunCounts, RunRecorder
+from informz_console.sync.sql import analyze
 from informz_console.sync.stage import (
     create_stage,
     discard_stage,
@@ -51,6 +52,10 @@ from informz_console.sync.verdict_cache import checker_sources, save_verdicts
 # pages of records, or pages already split by what is as last synced (sync/last_synced)
 Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord] | Split]]]
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
+# A run that fetched this many records analyses the tables it writes in bulk (PostgreSQL).
+ANALYZE_AFTER = COMMIT_EVERY  # records fetched
+_BULK_WRITTEN = ("subscriber", "subscriber_link", "membership", "synced_record", "run_change",
+                 "exclusion")
 
 
 class SyncError(Exception):
@@ -258,6 +263,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
                                                              plan.bridge_kind, now)),
         lambda: save_verdicts(conn, state.learned),
         lambda: plan.last_synced and remember(conn, plan.bridge_id),
+        lambda: _fresh_statistics(conn, state.counts.fetched),
     ]
     for number, step in enumerate(steps, start=1):
         cancel.raise_if_cancelled()
@@ -299,6 +305,17 @@ def _after_commit(conn: Connection, plan: RunPlan, recorder: RunRecorder) -> Non
         recorder.log(f"The sync committed, but what follows it failed: {message}", "error")
         with conn.begin():
             recorder.flush(conn)
+
+
+def _fresh_statistics(conn: Connection, fetched: int) -> None:
+    """PostgreSQL: a large run analyses the tables it wrote, so the next run is not planned
+    against the statistics of before it. Autovacuum comes to them in its own time: at 1M iMIS
+    members it did so 50 s after a first resync had doubled them, and the unchanged resync in
+    between staged its passed-over records by scanning the synced records once per batch (its
+    staging 37 s). Six tables of a million rows: 0.55 s."""
+    if fetched >= ANALYZE_AFTER:
+        for table in _BULK_WRITTEN:
+            analyze(conn, table)
 
 
 def _membership(conn: Connection, plan: RunPlan, run_id: int) -> None:
