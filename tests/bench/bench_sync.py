@@ -295,6 +295,22 @@ def report(kind: str, floor: dict, peer: dict | None, ours_on: dict[str, dict]) 
               f"({ratio(ours['counts_s'])}); {ours['members']:,} members")
         print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB"
               + (f", peer {peer['peak_mb']:.0f} MB" if peer else ""))
+        print("targets: " + "; ".join(targets(f, peer, ours)))
+
+
+def targets(floor_s: float, peer: dict | None, ours: dict) -> list[str]:
+    """Each of the issue's targets with our figure and whether it is met."""
+    first, unchanged = ours["first_s"] / floor_s, ours["unchanged_s"] / floor_s
+    checks = [(f"first <= 2x: {first:.2f}x", first <= 2),
+              (f"unchanged <= 1.5x: {unchanged:.2f}x", unchanged <= 1.5)]
+    if peer:
+        ratio = peer["peer_unchanged_s"] / floor_s
+        checks.append((f"unchanged faster than the peer ({ratio:.2f}x)", unchanged < ratio))
+    if "partial_s" in ours:
+        checks.append((f"partial < 1 s: {ours['partial_s']:.2f} s", ours["partial_s"] < 1))
+    checks += [(f"counts < 0.3 s: {ours['counts_s']:.3f} s", ours["counts_s"] < 0.3),
+               (f"peak < 400 MB: {ours['peak_mb']:.0f} MB", ours["peak_mb"] < 400)]
+    return [f"{text} {'met' if met else 'NOT met'}" for text, met in checks]
 
 
 def bench(kind: str, work: Path, members: int, with_peer: bool, mirror: str | None) -> None:
