@@ -1,7 +1,9 @@
 """Personify Data Services over HTTP: OData v2 JSON verbose, HTTP Basic on every request.
 
 - `page(url, params, what)` reads one collection response into an `ODataPage` (results,
-  `__count`, `__next`); `entity(...)` one entity by key; `post(...)` one write.
+  `__count`, `__next`), in two steps a page reader may take apart: `raw_page` (the body) and
+  `parse_page`, with `next_link_in` reading the `__next` link off a body's tail beforehand;
+  `entity(...)` one entity by key; `post(...)` one write.
 - A `__next` link is followed on our own site: only its path and query are kept and put on the
   configured site (a PDS behind a proxy often names an inner host; the credentials never go to a
   host the user did not configure). A link outside the service path is a RemoteDataError.

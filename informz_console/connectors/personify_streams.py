@@ -2,7 +2,7 @@
 thread, turned into RemoteRecord pages of at most `page_size`.
 
 Memory stays bounded by a few server pages whatever the list's size: a page is parsed, turned
-into records, handed out and dropped; the fetcher holds at most `ahead` parsed pages.
+into records, handed out and dropped; the reader holds at most `ahead` page bodies.
 
 Two ways to join a list's members to their CustomerInfos (settings `member_join`):
 - "expand" (default): `MarketingListMembers?$filter=ListCode eq 'X'&$expand=CustomerInfo`, one
