@@ -57,8 +57,6 @@ def follow(
                 url = page.next_url
                 if url != guessed_next:
                     break  # the reader went another way: read again from the page's own link
-            else:
-                url = None
 
 
 class _PageReader:
