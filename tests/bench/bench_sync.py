@@ -11,7 +11,8 @@ peak memory is its own:
 - peer (iMIS): dlt (pyarrow backend) loading the same rows with merge on email into duckdb, twice;
 - ours: the first full resync over the AMS's own protocol, a second resync with nothing changed,
   (iMIS) a partial sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and
-  merge apart.
+  merge apart, and the CPU seconds of the console's process, its fetch processes and the
+  sandbox's server (how many of the cores the run kept busy).
 With `--mirror URL` (a PostgreSQL server where the bench may create the database
 `informz_bench`), "ours" runs again on that server, each figure a ratio to the same floor.
 Not a test: nothing here asserts a time. Targets (issue 2): first resync <= 2x the floor,
@@ -80,6 +81,28 @@ def peak_mb() -> float:
 
 
 # -- children -------------------------------------------------------------------------------
+
+
+def cpu_now(server_pid: int | None) -> dict:
+    """CPU seconds so far: this process, its ended children (the fetch processes), and the
+    sandbox's server (from /proc, where there is one). Shows how busy the cores were; a
+    PostgreSQL mirror's server is not counted."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = None
+    if server_pid:
+        try:
+            fields = Path(f"/proc/{server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            server = None
+    return {"console": own.ru_utime + own.ru_stime, "fetch": kids.ru_utime + kids.ru_stime,
+            "server": server}
+
+
+def cpu_spent(before: dict, after: dict) -> dict:
+    return {k: (after[k] - before[k]) if after[k] is not None and before[k] is not None
+            else None for k in before}
 
 
 def child_floor(kind: str, db: Path, work: Path) -> dict:
@@ -163,7 +186,8 @@ def fresh_mirror(target: str, work: Path) -> str:
     return server.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
 
 
-def child_ours(kind: str, db: Path, work: Path, site: str, group: str, target: str) -> dict:
+def child_ours(kind: str, db: Path, work: Path, site: str, group: str, target: str,
+               server_pid: int | None = None) -> dict:
     from keyring.backends.fail import Keyring
     from sqlalchemy.orm import Session
 
@@ -186,10 +210,12 @@ def child_ours(kind: str, db: Path, work: Path, site: str, group: str, target: s
     assert refreshed.ok, refreshed.error
     out: dict = {}
     for label in ("first", "unchanged"):
+        cpu = cpu_now(server_pid)
         started = time.perf_counter()
         result = service.run(SyncRequest("Bench", SyncKind.RESYNC_GROUP, group))
         assert result.ok, result.error
         out[f"{label}_s"] = time.perf_counter() - started
+        out[f"{label}_cpu"] = cpu_spent(cpu, cpu_now(server_pid))
         out[f"{label}_timings"] = result.timings
         out[f"{label}_counts"] = {"fetched": result.counts.fetched, "added": result.counts.added,
                                   "updated": result.counts.updated,
@@ -288,6 +314,7 @@ def report(kind: str, floor: dict, peer: dict | None, ours_on: dict[str, dict]) 
             work = t["rules"] + t["stage"] + t["merge"]
             print(f"ours  {label:9} resync: {ratio(ours[f'{label}_s'])} in all "
                   f"(without the fetch: {ratio(work)}); {parts}  {ours[f'{label}_counts']}")
+            print("      " + cpu_line(ours[f"{label}_cpu"], ours[f"{label}_s"]))
         if "partial_s" in ours:
             print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
                   f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
@@ -296,6 +323,15 @@ def report(kind: str, floor: dict, peer: dict | None, ours_on: dict[str, dict]) 
         print(f"peak memory: ours {ours['peak_mb']:.0f} MB, floor {floor['peak_mb']:.0f} MB"
               + (f", peer {peer['peak_mb']:.0f} MB" if peer else ""))
         print("targets: " + "; ".join(targets(f, peer, ours)))
+
+
+def cpu_line(cpu: dict, wall: float) -> str:
+    """Where the run's CPU went, and how many of the machine's cores that kept busy."""
+    named = {"console": "console", "fetch": "its fetch processes", "server": "sandbox server"}
+    spent = {k: v for k, v in cpu.items() if v is not None}
+    parts = ", ".join(f"{named[k]} {v:.1f} s" for k, v in spent.items())
+    return (f"cpu: {parts} = {sum(spent.values()) / wall:.2f} of {os.cpu_count()} cores busy "
+            f"over {wall:.1f} s")
 
 
 def targets(floor_s: float, peer: dict | None, ours: dict) -> list[str]:
@@ -322,11 +358,10 @@ def bench(kind: str, work: Path, members: int, with_peer: bool, mirror: str | No
     try:
         site = server.stdout.readline().strip()
         group = group_key(kind, box_dir)
-        ours = {"SQLite": run_child(work, "ours", "--ams", kind, "--site", site,
-                                    "--group", group, "--mirror", "sqlite")}
+        at = ("--ams", kind, "--site", site, "--group", group, "--server-pid", str(server.pid))
+        ours = {"SQLite": run_child(work, "ours", *at, "--mirror", "sqlite")}
         if mirror:
-            ours["PostgreSQL"] = run_child(work, "ours", "--ams", kind, "--site", site,
-                                           "--group", group, "--mirror", mirror)
+            ours["PostgreSQL"] = run_child(work, "ours", *at, "--mirror", mirror)
         floor = median_floor(work, kind)
         peer = run_child(work, "peer", "--ams", kind) if with_peer else None
     finally:
@@ -344,6 +379,7 @@ def main() -> None:
                         help="which AMS to measure (repeatable; default: all three)")
     parser.add_argument("--child")
     parser.add_argument("--site")
+    parser.add_argument("--server-pid", type=int)
     parser.add_argument("--group")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--mirror", help="also measure on this PostgreSQL server (a URL)")
@@ -360,7 +396,8 @@ def main() -> None:
         result = {"floor": lambda: child_floor(kind, db, work),
                   "peer": lambda: child_peer(db, work),
                   "ours": lambda: child_ours(kind, db, work, args.site, args.group,
-                                             args.mirror or "sqlite")}[args.child]()
+                                             args.mirror or "sqlite", args.server_pid),
+                  }[args.child]()
         print(json.dumps(result))
         return
     work.mkdir(parents=True, exist_ok=True)
