@@ -20,8 +20,9 @@ def json_text(conn: Connection, expr: str) -> str:
 
 
 def analyze(conn: Connection, table: str) -> None:
-    """PostgreSQL plans from statistics that autovacuum never gathers for a temporary table;
-    without them a lookup into a staged million rows may be planned as a scan per row."""
+    """PostgreSQL plans from statistics, which autovacuum never gathers for a temporary table
+    and gathers for the others in its own time; without them a lookup into a million rows
+    written just now may be planned as a scan per row."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {table}")
 
