@@ -85,7 +85,9 @@ def test_the_next_link_is_read_from_a_pages_tail(pds):
     assert client.next_link_in(body) == f"{base}{SERVICE_PATH}/Members?$skiptoken=3"
     escaped = body.replace(b"/Members", b"\\/Members")  # JSON may escape the slashes
     assert client.next_link_in(escaped) == f"{base}{SERVICE_PATH}/Members?$skiptoken=3"
-    assert client.next_link_in(_page(PAGES, base, next_first=False)) is not None  # the decoy
+    # the last page's only `__next` is inside a result: not the page's
+    assert client.next_link_in(_page(PAGES, base, next_first=False)) is None
+    assert client.next_link_in(_page(2, base, next_first=True)) is None  # link written first
     assert client.next_link_in(b'{"d": {"results": []}}') is None
     assert client.next_link_in(b'{"d": {"results": [], "__next": 7}}') is None
 

@@ -38,8 +38,10 @@ from informz_console.connectors.http_send import (
 )
 from informz_console.connectors.personify_settings import SERVICE_PATH
 
-# After `"__next"` at the end of a page: the colon and the JSON string of the link.
-_NEXT_VALUE = re.compile(rb'\s*:\s*("(?:[^"\\]|\\.)*")')
+# After `"__next"` at the end of a page: the colon, the JSON string of the link, and nothing
+# but the ends of `d` and of the answer. A `__next` inside a result (an expanded collection's)
+# is followed by more of the page, so the last page of a list is not taken to link to it.
+_NEXT_VALUE = re.compile(rb'\s*:\s*("(?:[^"\\]|\\.)*")\s*\}\s*\}\s*\Z')
 
 _HEADERS = {
     "Accept": "application/json",
@@ -93,7 +95,8 @@ class ODataClient:
         what: str,
         not_found: str | None = None,
     ) -> bytes:
-        """The body of one collection response, unparsed (see `next_link_in`)."""
+        """The body of one GET answer, unparsed: a collection page (see `next_link_in`) or,
+        for `_get`, an entity."""
         url = path_or_url if "://" in path_or_url else f"{self.service}/{path_or_url}"
         response = self._send("GET", url, what, params=params)
         if response.status_code != 200:
