@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import httpx
 
+from informz_console.connectors import json_answer
 from informz_console.connectors.errors import (
     AuthError,
     ConfigError,
@@ -76,8 +77,8 @@ class IdssHttpClient:
 
     # -- answers -------------------------------------------------------------------------------
     def json(self, response: httpx.Response, what: str) -> dict:
-        try:
-            data = response.json()
+        try:  # httpx's reading (its charset detection) when orjson refuses the bytes
+            data = json_answer.loads(response.content, response.json)
         except ValueError:
             data = None
         if not isinstance(data, dict):
@@ -91,7 +92,7 @@ class IdssHttpClient:
     def error_text(response: httpx.Response) -> str | None:
         """The `error` sentence of a JSON error answer, if it has one."""
         try:
-            data = response.json()
+            data = json_answer.loads(response.content, response.json)
         except ValueError:
             return None
         error = data.get("error") if isinstance(data, dict) else None

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from informz_console.connectors import json_answer
 from informz_console.connectors.errors import (
     AuthError,
     ConfigError,
@@ -192,7 +193,7 @@ class ODataClient:
 
     def _d(self, body: bytes, what: str) -> object:
         try:
-            data = json.loads(body)
+            data = json_answer.loads(body)
         except ValueError:
             data = None
         if not isinstance(data, dict) or "d" not in data:
@@ -236,7 +237,7 @@ class ODataClient:
 def _odata_message(response: httpx.Response) -> str:
     """The message of an OData error body, cut to 200 characters ('' when there is none)."""
     try:
-        error = response.json().get("error", {})
+        error = json_answer.loads(response.content, response.json).get("error", {})
         message = error.get("message", {})
         text = message.get("value", "") if isinstance(message, dict) else str(message)
     except (ValueError, AttributeError):
