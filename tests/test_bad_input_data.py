@@ -10,6 +10,7 @@ addresses that differ only in case are one subscriber (the key is the lower-case
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -90,3 +91,32 @@ def test_long_names_are_kept_as_far_as_the_mirror_holds_them(service, mirror):
     assert "N" * LONG in str(fields)
     again = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
     assert again.ok and again.counts.updated == 0  # nothing changes the second time
+
+
+def test_text_no_database_can_store_is_kept_as_far_as_it_can_be(mirror, credentials, clock):
+    """A lone surrogate (half of a UTF-16 pair: a JSON escape can carry one) and a NUL in a
+    record's text: neither SQLite's nor PostgreSQL's driver can store the first, PostgreSQL
+    not the second. The run goes on; the mirror keeps U+FFFD in the half's place, drops the NUL,
+    and a character beyond the BMP (an escaped pair in the fields' JSON) stays as it is."""
+    add_bridge(mirror, clock, groups=("G",))
+    credentials.set("bridge:imis:iMIS", "pw")
+    ams = StaticAms(groups={"G": [
+        R("1", "ann@example.org", "A", "Ann\ud800e", "Le\x00e", "Acme \udfff",
+          {"NOTE": "half \udc00 here", "MOOD": "\U0001f600", "NUL": "a\x00b"}),
+        R("2", "bad\ud800@example.org", "A"),
+        R("3", "emoji@example.org", "A", fields={"MOOD": "\U0001f600"}),
+    ]})  # fmt: skip
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda bridge, creds: StaticConnector(ams))
+    result = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
+    assert result.ok, result.error
+    assert (result.counts.added, result.counts.excluded) == (2, 1)
+    ((first, last, company, fields),) = rows(
+        mirror, "SELECT first_name, last_name, company, fields FROM subscriber "
+                "WHERE email = 'ann@example.org'")
+    assert (first, last, company) == ("Ann\ufffde", "Lee", "Acme \ufffd")
+    assert json.loads(fields) == {"NOTE": "half \ufffd here", "MOOD": "\U0001f600", "NUL": "a\x00b"}
+    ((emoji,),) = rows(mirror, "SELECT fields FROM subscriber WHERE email = 'emoji@example.org'")
+    assert json.loads(emoji) == {"MOOD": "\U0001f600"}
+    assert rows(mirror, "SELECT ams_id, email, reason FROM exclusion") == [
+        ("2", "bad\ufffd@example.org", X.INVALID_EMAIL.value)]

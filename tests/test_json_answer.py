@@ -81,9 +81,18 @@ def test_what_is_not_json_raises_value_error(body):
         loads(body)
 
 
-def test_json_in_utf16_is_read_as_the_standard_library_reads_it():
+def test_json_in_utf16_or_after_a_byte_order_mark_is_read_as_the_standard_library_reads_it():
     body = json.dumps({"FirstName": "Zoë"}, ensure_ascii=False).encode("utf-16")
     assert loads(body) == {"FirstName": "Zoë"}
+    assert loads(b'\xef\xbb\xbf{"FirstName": "Zo\xc3\xab"}') == {"FirstName": "Zoë"}
+
+
+@pytest.mark.parametrize("number", [2**63, 2**64, -(2**63) - 1, 10**30, -(10**30)])
+def test_an_integer_beyond_64_bits_stays_exact(number):
+    """orjson alone reads it as a float, without an error (ijl/orjson#116)."""
+    read = loads(f'{{"d": {{"results": [{{"Points": {number}}}]}}}}'.encode())
+    assert read["d"]["results"][0]["Points"] == number
+    assert isinstance(read["d"]["results"][0]["Points"], int)
 
 
 def test_a_fallback_given_by_the_caller_reads_what_orjson_refuses():

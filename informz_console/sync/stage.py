@@ -6,6 +6,7 @@ fetch may last minutes), and it disappears with the connection if the process di
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from itertools import repeat
 
@@ -13,6 +14,7 @@ from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String
 
 from informz_console.domain.eligibility import Judgement
 from informz_console.domain.record_digest import staged_id
+from informz_console.domain.storable_text import made_storable, storable, without_lone_surrogates
 from informz_console.sync.fields_json import CODE_FIELD, fields_json
 from informz_console.sync.sql import analyze, insert_many
 
@@ -74,6 +76,7 @@ _W = {k: stage_table.c[k].type.length for k in ("raw_email", "status", "first_na
 _RAW, _STATUS, _FIRST, _LAST = _W["raw_email"], _W["status"], _W["first_name"], _W["last_name"]
 _COMPANY, _DETAIL, _CODE = _W["company"], _W["detail"], _W["informz_code"]
 _WIDTHS = [(_ROW_KEYS.index(k), width) for k, width in _W.items()]
+_FIELDS = _ROW_KEYS.index("fields")
 
 
 def create_stage(conn: Connection) -> None:
@@ -159,15 +162,23 @@ def _fits(row: tuple) -> bool:
             or (detail is not None and len(detail) > _DETAIL)
             or (code is not None and len(code) > _CODE)):
         return False
-    # PostgreSQL text cannot hold a NUL character (JSON escapes it in `fields`)
-    return "\x00" not in f"{ams_id}{raw}{status}{first}{last}{company}{detail}{code}"
+    # `fields` is escaped JSON: a "\\ud" there is half of a pair, or a pair (a character
+    # beyond the BMP), which _fitted tells apart
+    return storable(f"{ams_id}{raw}{status}{first}{last}{company}{detail}{code}") and (
+        fields is None or "\\ud" not in fields)
 
 
 def _fitted(row: tuple) -> tuple:
-    cells = [c.replace("\x00", "") if isinstance(c, str) else c for c in row]
+    cells = [made_storable(c) if isinstance(c, str) else c for c in row]
     for n, width in _WIDTHS:
         if cells[n] is not None:
             cells[n] = cells[n][:width]
+    if cells[_FIELDS] is not None and "\\ud" in cells[_FIELDS]:
+        # read back, a pair is one character again and a half is a lone surrogate
+        fields = json.loads(cells[_FIELDS])
+        cells[_FIELDS] = fields_json({
+            without_lone_surrogates(k): without_lone_surrogates(v) if isinstance(v, str) else v
+            for k, v in fields.items()})
     return tuple(cells)
 
 

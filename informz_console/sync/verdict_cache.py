@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, bindparam, func, select
 
 from informz_console.domain.emails import EmailVerdict
+from informz_console.domain.storable_text import storable
 from informz_console.store.models import EmailVerdictRow
 from informz_console.sync.upsert import insert_ignore
 
@@ -69,5 +70,5 @@ def save_verdicts(conn: Connection, learned: dict[str, EmailVerdict]) -> None:
 
 
 def _cacheable(raw: str) -> bool:
-    """What the cache's column holds: up to 400 characters, no NUL (PostgreSQL refuses it)."""
-    return len(raw) <= 400 and "\x00" not in raw
+    """What the cache's column holds: up to 400 characters a database can store."""
+    return len(raw) <= 400 and storable(raw)
