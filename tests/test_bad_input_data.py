@@ -120,3 +120,5 @@ def test_text_no_database_can_store_is_kept_as_far_as_it_can_be(mirror, credenti
     assert json.loads(emoji) == {"MOOD": "\U0001f600"}
     assert rows(mirror, "SELECT ams_id, email, reason FROM exclusion") == [
         ("2", "bad\ufffd@example.org", X.INVALID_EMAIL.value)]
+    again = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group="G"))
+    assert again.ok and (again.counts.added, again.counts.updated) == (0, 0)
