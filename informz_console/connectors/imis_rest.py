@@ -149,8 +149,8 @@ class ImisRestClient:
 
     def _json(self, response: httpx.Response, what: str) -> dict:
         try:
-            # 1.4 ms instead of 2.9 ms for a 500-row IQA page (340 KB of iMIS's verbose
-            # envelope), about 3 s of a 1M-member resync
+            # 2.1 ms instead of json.loads's 3.1 ms for a 500-row IQA page (340 KB of iMIS's
+            # verbose envelope), orjson alone 1.5 ms: the rest is the look for long numbers
             data = json_answer.loads(response.content)
         except ValueError:
             data = None
