@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from local_pds import PageHandler, local_pds
 
 from informz_console.connectors.json_answer import loads
-from informz_console.connectors.personify_odata import ODataClient
 from informz_console.connectors.personify_records import to_record
 
 # Text with lone surrogates in it, beside every other code point.
@@ -107,33 +105,14 @@ _PAGE = (b'{"d": {"results": [{"MasterCustomerId": "000000000042", "SubCustomerI
          b' "LoyaltyPoints": 123456789012345678901234567890}]}}')  # fmt: skip
 
 
-class _Pds(BaseHTTPRequestHandler):
+class _Pds(PageHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server hook
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(_PAGE)))
-        self.end_headers()
-        self.wfile.write(_PAGE)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(_PAGE)
 
 
-@pytest.fixture
-def pds() -> Iterator[ODataClient]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pds)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = ODataClient(f"http://127.0.0.1:{server.server_address[1]}", "u", "pw", 5.0)
-    try:
-        yield client
-    finally:
-        client.close()
-        server.shutdown()
-        server.server_close()
-
-
-def test_a_personify_page_orjson_refuses_is_read_and_its_text_can_be_stored(pds):
-    page = pds.page("CustomerInfos", None, "customers")
+def test_a_personify_page_orjson_refuses_is_read_and_its_text_can_be_stored():
+    with local_pds(_Pds) as pds:
+        page = pds.page("CustomerInfos", None, "customers")
     record = to_record(page.results[0])
     assert record.first_name == "Ann\ufffde"
     assert record.fields["LoyaltyPoints"] == "123456789012345678901234567890"

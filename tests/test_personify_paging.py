@@ -9,11 +9,10 @@ inside a result carrying a `__next` of its own (OData v2 allows both).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from local_pds import PageHandler, local_pds
 
 from informz_console.connectors.errors import RemoteDataError
 from informz_console.connectors.personify_odata import ODataClient
@@ -35,7 +34,7 @@ def _page(number: int, base: str, *, next_first: bool, loop: bool = False) -> by
     return json.dumps({"d": d}, indent=1 if next_first else None).encode()
 
 
-class _Pds(BaseHTTPRequestHandler):
+class _Pds(PageHandler):
     next_first = False
     loop = False
     requested: list[str]
@@ -48,28 +47,14 @@ class _Pds(BaseHTTPRequestHandler):
         else:
             number = int(self.path.rsplit("=", 1)[1]) if "skiptoken" in self.path else 1
             body, status = _page(number, base, next_first=self.next_first, loop=self.loop), 200
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(body, status)
 
 
 @pytest.fixture
 def pds() -> Iterator[tuple[ODataClient, type[_Pds]]]:
     handler = type("Handler", (_Pds,), {"requested": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = ODataClient(f"http://127.0.0.1:{server.server_address[1]}", "u", "pw", 5.0)
-    try:
+    with local_pds(handler) as client:
         yield client, handler
-    finally:
-        client.close()
-        server.shutdown()
-        server.server_close()
 
 
 def _ids(client: ODataClient) -> list[int]:
