@@ -8,6 +8,7 @@ import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+import pyodbc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,7 @@ from informz_console.connectors.imis import (
     ImisSettings,
     MissingUdRowError,
 )
-from informz_console.connectors.imis_odbc import with_password
+from informz_console.connectors.imis_odbc import OdbcSession, with_password
 from informz_console.connectors.imis_records import status_filter
 from informz_console.domain.email_source import AddressEmail, EmailSource
 from informz_console.domain.records import ChangeKind, GroupKind
@@ -177,6 +178,49 @@ def test_two_preferred_rows_of_the_purpose_give_the_lowest_address_num(imis):  #
     with make_connector(imis, email_source="address:Work") as connector:
         got = {r.ams_id: r for r in records(connector.group_members(EVERYONE))}
     assert got[member].email == "first@x.org"
+
+
+def test_text_the_driver_cannot_decode_is_read_as_replacement_characters(imis):  # noqa: F811
+    """A lone surrogate in a name (here its UTF-8 form; in SQL Server, half of an emoji cut at
+    a column's length) reaches pyodbc as half a UTF-16 pair, and pyodbc raised for the whole
+    page: no sync of a group holding that person could run. The page is read again with
+    undecodable text as U+FFFD (a byte that is no UTF-8 at all, which this driver drops when
+    it decodes by itself, too, on that page); every other value stays exact."""
+    with make_connector(imis) as connector:
+        before = {r.ams_id: r for r in records(connector.group_members(EVERYONE))}
+    broken, surrogate, accented = list(before)[:3]
+    imis.execute("UPDATE Name SET COMPANY = CAST(X'41FF42' AS TEXT) WHERE ID = ?", (broken,))
+    # (the sandbox's IQA server reads the names itself, so these go where only ODBC looks)
+    imis.execute("UPDATE Name SET COMPANY = CAST(X'EDA080' AS TEXT) WHERE ID = ?", (surrogate,))
+    imis.execute("UPDATE Name SET COMPANY = 'Zoë Ltd' WHERE ID = ?", (accented,))
+    with make_connector(imis) as connector:
+        after = {r.ams_id: r for r in records(connector.group_members(EVERYONE))}
+        assert after[broken].company == "A\ufffdB"
+        assert after[surrogate].company == "\ufffd" * 3
+        assert after[accented].company == "Zoë Ltd"  # on the page read again, and exact
+        assert {k: r for k, r in after.items() if k not in (broken, surrogate, accented)} == {
+            k: r for k, r in before.items() if k not in (broken, surrogate, accented)}
+
+
+def test_a_page_read_replacing_leaves_the_connection_reading_strictly(tmp_path):
+    """The replacing reading is for the page that needed it: afterwards the connection decodes
+    as the driver does again (no converter left to slow every later page down)."""
+    db = tmp_path / "names.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE Name (ID varchar(10), COMPANY varchar(80))")
+        conn.execute("INSERT INTO Name VALUES ('1', CAST(X'EDA080' AS TEXT)), ('2', 'Zoë Ltd')")
+    session = OdbcSession(f"Driver=SQLite3;Database={db};", "", False, 5.0)
+    cursor = session.cursor()
+    try:
+        rows = session.fetch_all(cursor, "SELECT ID, COMPANY FROM Name ORDER BY ID", (), "read")
+        assert [tuple(r) for r in rows] == [("1", "\ufffd" * 3), ("2", "Zoë Ltd")]
+        assert session.connection().get_output_converter(pyodbc.SQL_VARCHAR) is None
+        assert session.connection().get_output_converter(pyodbc.SQL_WVARCHAR) is None
+        with pytest.raises(UnicodeDecodeError):  # strict again, as pyodbc reads by itself
+            cursor.execute("SELECT COMPANY FROM Name WHERE ID = '1'").fetchall()
+    finally:
+        cursor.close()
+        session.close()
 
 
 def test_pages_follow_the_page_size(imis_shared):  # noqa: F811

@@ -104,6 +104,18 @@ def translate(exc: pyodbc.Error, secret: str, action: str) -> ConnectorError:
     return RemoteDataError(f"The iMIS database could not {action}: {detail}.")
 
 
+_WIDE_TEXT = (pyodbc.SQL_WCHAR, pyodbc.SQL_WVARCHAR, pyodbc.SQL_WLONGVARCHAR)
+_NARROW_TEXT = (pyodbc.SQL_CHAR, pyodbc.SQL_VARCHAR, pyodbc.SQL_LONGVARCHAR)
+
+
+def _utf16_replacing(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-16-le", "replace")
+
+
+def _utf8_replacing(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", "replace")
+
+
 class OdbcSession:
     """One lazily opened connection. Not shared across threads at the same time."""
 
@@ -140,6 +152,35 @@ class OdbcSession:
             return cursor.execute(sql, params) if params else cursor.execute(sql)
         except pyodbc.Error as exc:
             raise self.error(exc, action) from exc
+
+    def fetch_all(self, cursor: pyodbc.Cursor, sql: str, params: list | tuple,
+                  action: str) -> list:
+        """The rows of one statement. Text the driver hands over that is not valid in its
+        encoding (a lone surrogate in an nvarchar: half of an emoji cut at a column's length)
+        makes pyodbc raise UnicodeDecodeError for the whole page; then the statement runs again
+        with such text read as U+FFFD, so one damaged name does not stop a sync."""
+        try:
+            try:
+                return self.run(cursor, sql, params, action).fetchall()
+            except UnicodeDecodeError:
+                with self._tolerant_text():
+                    return self.run(cursor, sql, params, action).fetchall()
+        except pyodbc.Error as exc:
+            raise self.error(exc, action) from exc
+
+    @contextmanager
+    def _tolerant_text(self) -> Iterator[None]:
+        # An output converter gets the driver's own bytes: UTF-16 for the wide types, the
+        # driver's encoding for the others (UTF-8 for SQLite's driver and most others today).
+        conn = self.connection()
+        for sql_type in _WIDE_TEXT:
+            conn.add_output_converter(sql_type, _utf16_replacing)
+        for sql_type in _NARROW_TEXT:
+            conn.add_output_converter(sql_type, _utf8_replacing)
+        try:
+            yield
+        finally:
+            conn.clear_output_converters()
 
     def scalar(self, sql: str, params: list | tuple = (), action: str = "run a query"):
         cursor = self.cursor()

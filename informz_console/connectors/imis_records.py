@@ -89,13 +89,10 @@ class PeopleReader:
             sql = self._sql[len(ids)] = self._select + "(" + ",".join("?" * len(ids)) + ")"
         if self._cursor is None:
             self._cursor = self._session.cursor()
-        cursor = self._session.run(
+        rows = self._session.fetch_all(
             self._cursor, sql, [*self._join_params, *ids], "read the group's people"
         )
-        try:
-            found = {row[0]: row for row in cursor.fetchall()}
-        except pyodbc.Error as exc:
-            raise self._session.error(exc, "read the group's people") from exc
+        found = {row[0]: row for row in rows}
         if len(found) == len(ids) and all(i in found for i in ids):
             return [tuple(found[i]) for i in ids]
         # some ID came back spelled differently (padding, case) or is gone: match loosely
@@ -130,7 +127,7 @@ def read_changes(
         low = seqn
         while low < upto and not cancel():
             high = min(low + window, upto)
-            rows = session.run(cursor, sql, [*join_params, low, high], action).fetchall()
+            rows = session.fetch_all(cursor, sql, [*join_params, low, high], action)
             if rows:
                 yield [_to_change(row) for row in rows]
                 low = high
