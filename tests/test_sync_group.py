@@ -55,6 +55,16 @@ def test_only_accepted_identified_valid_records_are_synced(service, mirror):
     assert c.fetched == c.members_after + c.excluded  # every record: member or one reason
 
 
+def test_a_run_reports_its_merge_step_by_step(service):
+    """The benchmark shows where a merge's time goes: each step is timed, and together they
+    are the merge (the rest of it is counting the run)."""
+    result = resync(service)
+    steps = result.merge_steps
+    assert {"new subscribers", "links", "memberships", "exclusions", "synced records"} <= set(steps)
+    assert all(seconds >= 0 for seconds in steps.values())
+    assert sum(steps.values()) <= result.timings["merge"]
+
+
 def test_each_excluded_record_has_exactly_one_reason(service, mirror):
     result = resync(service)
     per_record = rows(mirror, "SELECT seq, COUNT(*) FROM (SELECT ams_id AS seq FROM exclusion "

@@ -103,6 +103,7 @@ class _State:
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
         ("fetch", "rules", "stage", "merge"), 0.0))
     learned: dict[str, EmailVerdict] = field(default_factory=dict)  # new slow-path verdicts
+    merge_steps: dict[str, float] = field(default_factory=dict)  # seconds, in merge order
 
 
 def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
@@ -134,7 +135,8 @@ def _run(conn: Connection, clock: Clock, plan: RunPlan, cancel: CancelToken,
         _stage(conn, plan, state, recorder, cancel, progress)
         preview = _merge(conn, clock, plan, state, recorder, cancel, progress)
         return SyncResult(recorder.run_id, "succeeded", state.counts,
-                          timings=state.timings, preview=preview, dry_run=plan.dry_run)
+                          timings=state.timings, merge_steps=state.merge_steps,
+                          preview=preview, dry_run=plan.dry_run)
     except (SyncCancelled, ConnectorError, SyncError) as err:
         return _fail(conn, recorder, state, err)
     except Exception as err:  # a bug: still record it and leave the mirror untouched
@@ -245,29 +247,32 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     conn.execution_options(sqlite_begin="IMMEDIATE")
     conn.begin()
     locks.lock_merges(conn)
-    steps: list[Callable[[], object]] = [
-        lambda: index_stage(conn),
-        lambda: _log_repeats(recorder, resolve.resolve(
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("index the stage", lambda: index_stage(conn)),
+        ("resolve", lambda: _log_repeats(recorder, resolve.resolve(
             conn, plan.bridge_id, keep_last=plan.is_change_feed,
-            email_change_moves=plan.email_change_moves)),
-        lambda: apply.create_subscribers(conn, now),
-        lambda: index_resolved(conn),
-        lambda: resolve.mark_blocked_in_mirror(conn),
-        lambda: plan.email_change_moves and apply.unlink_moved(
-            conn, run_id, plan.group_id, plan.bridge_id),
-        lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now),
-        lambda: apply.update_subscribers(conn, run_id, plan.group_id, now),
-        lambda: _membership(conn, plan, run_id),
-        lambda: apply.record_exclusions(conn, run_id, plan.group_id),
-        lambda: _log_corrections(recorder, queue_corrections(conn, plan.bridge_id,
-                                                             plan.bridge_kind, now)),
-        lambda: save_verdicts(conn, state.learned),
-        lambda: plan.last_synced and remember(conn, plan.bridge_id),
-        lambda: plan.dry_run or _fresh_statistics(conn, state.counts.fetched),
+            email_change_moves=plan.email_change_moves))),
+        ("new subscribers", lambda: apply.create_subscribers(conn, now)),
+        ("index the resolved stage", lambda: index_resolved(conn)),
+        ("blocked in the mirror", lambda: resolve.mark_blocked_in_mirror(conn)),
+        ("moved emails", lambda: plan.email_change_moves and apply.unlink_moved(
+            conn, run_id, plan.group_id, plan.bridge_id)),
+        ("links", lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now)),
+        ("updated subscribers", lambda: apply.update_subscribers(conn, run_id, plan.group_id,
+                                                                 now)),
+        ("memberships", lambda: _membership(conn, plan, run_id)),
+        ("exclusions", lambda: apply.record_exclusions(conn, run_id, plan.group_id)),
+        ("corrections", lambda: _log_corrections(recorder, queue_corrections(
+            conn, plan.bridge_id, plan.bridge_kind, now))),
+        ("email verdicts", lambda: save_verdicts(conn, state.learned)),
+        ("synced records", lambda: plan.last_synced and remember(conn, plan.bridge_id)),
+        ("statistics", lambda: plan.dry_run or _fresh_statistics(conn, state.counts.fetched)),
     ]
-    for number, step in enumerate(steps, start=1):
+    for number, (name, step) in enumerate(steps, start=1):
         cancel.raise_if_cancelled()
+        step_started = time.perf_counter()
         step()
+        state.merge_steps[name] = time.perf_counter() - step_started
         progress(Progress("merge", number, len(steps)))
     if plan.after_merge is not None:
         plan.after_merge(conn)

@@ -55,6 +55,7 @@ class SyncResult:
     summary: str | None = None  # one sentence for results that are not counts (list refresh)
     dry_run: bool = False
     timings: dict[str, float] = field(default_factory=dict)  # seconds: fetch, rules, stage, merge
+    merge_steps: dict[str, float] = field(default_factory=dict)  # the merge's seconds, by step
     preview: list[RowChange] = field(default_factory=list)  # dry runs: the changes (capped)
 
     @property

@@ -217,6 +217,7 @@ def child_ours(kind: str, db: Path, work: Path, site: str, group: str, target: s
         out[f"{label}_s"] = time.perf_counter() - started
         out[f"{label}_cpu"] = cpu_spent(cpu, cpu_now(server_pid))
         out[f"{label}_timings"] = result.timings
+        out[f"{label}_merge_steps"] = result.merge_steps
         out[f"{label}_counts"] = {"fetched": result.counts.fetched, "added": result.counts.added,
                                   "updated": result.counts.updated,
                                   "excluded": result.counts.excluded}
@@ -315,6 +316,7 @@ def report(kind: str, floor: dict, peer: dict | None, ours_on: dict[str, dict]) 
             print(f"ours  {label:9} resync: {ratio(ours[f'{label}_s'])} in all "
                   f"(without the fetch: {ratio(work)}); {parts}  {ours[f'{label}_counts']}")
             print("      " + cpu_line(ours[f"{label}_cpu"], ours[f"{label}_s"]))
+            print("      " + merge_line(ours[f"{label}_merge_steps"], ratio))
         if "partial_s" in ours:
             print(f"ours  partial of 10,000 changes: {ours['partial_s']:.2f} s "
                   f"({ratio(ours['partial_s'])})  {ours['partial_counts']}")
@@ -332,6 +334,15 @@ def cpu_line(cpu: dict, wall: float) -> str:
     parts = ", ".join(f"{named[k]} {v:.1f} s" for k, v in spent.items())
     return (f"cpu: {parts} = {sum(spent.values()) / wall:.2f} of {os.cpu_count()} cores busy "
             f"over {wall:.1f} s")
+
+
+def merge_line(steps: dict[str, float], ratio) -> str:  # type: ignore[no-untyped-def]
+    """The merge's steps that took the most of it, largest first."""
+    largest = sorted(steps.items(), key=lambda step: -step[1])[:MERGE_STEPS_SHOWN]
+    return "merge: " + ", ".join(f"{name} {ratio(seconds).strip()}" for name, seconds in largest)
+
+
+MERGE_STEPS_SHOWN = 7
 
 
 def targets(floor_s: float, peer: dict | None, ours: dict) -> list[str]:
