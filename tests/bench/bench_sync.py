@@ -7,7 +7,8 @@ For iMIS, Personify360 and netFORUM Pro (`--ams`, repeatable), builds (or reuses
 N members, serves it from a separate process, and measures, each in a fresh child process so
 peak memory is its own:
 - floor: the same source rows loaded with raw `sqlite3.executemany` into the mirror's tables
-  (the median of three runs: on a shared VM it varies by half from one run to the next);
+  (the median of three runs, one before ours and two after: on a shared VM it varies by half
+  from one run to the next);
 - peer (iMIS): dlt (pyarrow backend) loading the same rows with merge on email into duckdb, twice;
 - ours: the first full resync over the AMS's own protocol, a second resync with nothing changed,
   (iMIS) a partial sync of 10,000 changes, and `counts` on that group; fetch, rules, stage and
@@ -275,10 +276,9 @@ def run_child(work: Path, name: str, *args: str) -> dict:
 FLOOR_RUNS = 3  # the floor alone varied from 12 to 22 s between runs on this VM (disk)
 
 
-def median_floor(work: Path, kind: str) -> dict:
-    """The floor run FLOOR_RUNS times: the median, and the spread (printed beside it)."""
-    runs = sorted((run_child(work, "floor", "--ams", kind) for _ in range(FLOOR_RUNS)),
-                  key=lambda run: run["floor_s"])
+def median_floor(runs: list[dict]) -> dict:
+    """The floor's runs: the median, and the spread (printed beside it)."""
+    runs = sorted(runs, key=lambda run: run["floor_s"])
     middle = dict(runs[len(runs) // 2])
     middle["spread"] = (runs[0]["floor_s"], runs[-1]["floor_s"])
     return middle
@@ -370,10 +370,14 @@ def bench(kind: str, work: Path, members: int, with_peer: bool, mirror: str | No
         site = server.stdout.readline().strip()
         group = group_key(kind, box_dir)
         at = ("--ams", kind, "--site", site, "--group", group, "--server-pid", str(server.pid))
+        # The floor once before ours and the rest after: this machine's speed drifts by a
+        # third within the hour, and the median then spans the runs it is compared with.
+        floors = [run_child(work, "floor", "--ams", kind)]
         ours = {"SQLite": run_child(work, "ours", *at, "--mirror", "sqlite")}
         if mirror:
             ours["PostgreSQL"] = run_child(work, "ours", *at, "--mirror", mirror)
-        floor = median_floor(work, kind)
+        floors += [run_child(work, "floor", "--ams", kind) for _ in range(FLOOR_RUNS - 1)]
+        floor = median_floor(floors)
         peer = run_child(work, "peer", "--ams", kind) if with_peer else None
     finally:
         server.terminate()
