@@ -336,13 +336,13 @@ def cpu_line(cpu: dict, wall: float) -> str:
             f"over {wall:.1f} s")
 
 
+MERGE_STEPS_SHOWN = 7
+
+
 def merge_line(steps: dict[str, float], ratio) -> str:  # type: ignore[no-untyped-def]
     """The merge's steps that took the most of it, largest first."""
     largest = sorted(steps.items(), key=lambda step: -step[1])[:MERGE_STEPS_SHOWN]
     return "merge: " + ", ".join(f"{name} {ratio(seconds).strip()}" for name, seconds in largest)
-
-
-MERGE_STEPS_SHOWN = 7
 
 
 def targets(floor_s: float, peer: dict | None, ours: dict) -> list[str]:
