@@ -196,7 +196,7 @@ class ImisConnector:
         with self._lock:
             cursor = self._db.cursor()
             try:
-                rows = self._db.run(cursor, sql, [PUBLISHED_IQA], "list IQA queries").fetchall()
+                rows = self._db.fetch_all(cursor, sql, [PUBLISHED_IQA], "list IQA queries")
             finally:
                 cursor.close()
         interests = (interest_groups(self.settings.remote_interests, self.ud_checkbox_fields())
