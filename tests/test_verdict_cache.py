@@ -14,7 +14,9 @@ from informz_console.sync.requests import SyncKind, SyncRequest
 from informz_console.sync.service import SyncService
 
 G = "$/Test/Members"
-MESSY = ["  ann@example.org ", "bob@@example.org", "not-an-email", "Zoë@example.org"]
+# Addresses only email-validator can judge (an ASCII typo the fast path fixes itself, so these
+# carry an nbsp: emails.fast_verdict)
+MESSY = ["\xa0ann@example.org ", "bob@@example.org\xa0", "not-an-email", "Zoë@example.org"]
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_a_later_run_takes_the_verdicts_from_the_mirror(service, mirror, monkeyp
     calls = _validator_calls(monkeypatch)
     first = service.run(SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G))
     assert first.ok, first.error
-    assert set(calls) >= {"  ann@example.org ", "not-an-email"}
+    assert set(calls) >= {"\xa0ann@example.org ", "not-an-email"}
     assert "plain@example.org" not in calls
     before = members(mirror, G)
     assert "ann@example.org" in before and "bob@example.org" in before

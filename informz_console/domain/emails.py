@@ -6,8 +6,8 @@ fixes (whitespace, doubled `@`, trailing dot); a fix that makes it valid is an i
 (DOMAIN.md: `admin@@x.org` -> `admin@x.org`, original and corrected are written back).
 
 email-validator costs ~25 µs an address and a sync may see a million distinct ones, so
-`EmailChecker` answers the plain ASCII case with one precompiled regex, asks email-validator
-for everything else, and remembers every answer.
+`EmailChecker` answers the plain ASCII case (and its obvious typos) with precompiled regexes,
+asks email-validator for everything else, and remembers every answer.
 """
 
 from __future__ import annotations
@@ -119,7 +119,26 @@ _CASE_INSENSITIVE_MAILBOXES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
 
 def fast_verdict(raw: str) -> EmailVerdict | None:
-    """A valid verdict identical to check_email's, or None when only email-validator can say."""
+    """A valid verdict identical to check_email's, or None when only email-validator can say:
+    for an address as it is, or for an ASCII one with an obvious typo fixed.
+
+    Why the typos: at 1,000,000 iMIS members, 14,813 distinct addresses were fixable, and
+    check_email tried each twice (rejected as is, then accepted fixed): 65 us an address,
+    more than half of all email-validator's time in that sync. Raw ASCII that `autocorrect`
+    changes has whitespace at an end, a doubled `@` or a trailing dot; with no quotes in the
+    fixed address (the fast path takes none), each of those is outside the syntax
+    email-validator accepts, so it rejects the raw value as check_email's first step would.
+    """
+    verdict = _as_is(raw)
+    if verdict is None and raw.isascii():
+        fixed = autocorrect(raw)
+        verdict = _as_is(fixed) if fixed is not None else None
+        if verdict is not None:
+            return verdict._replace(corrected_from=raw)
+    return verdict
+
+
+def _as_is(raw: str) -> EmailVerdict | None:
     if len(raw) > _MAX_LENGTH:
         return None
     match = _FAST_ADDRESS.fullmatch(raw)
