@@ -140,3 +140,35 @@ def test_explain_names_the_other_ams_record_a_group_excluded_for_this_email(mirr
         verdict = explain(session, "pat@example.org", group).verdict
     assert "excluded AMS id 2, which has this email: Duplicate email" in verdict
     assert "Other AMS records" not in verdict  # AMS 2 is named once
+
+
+def test_explain_answers_for_the_email_as_the_ams_gave_it(mirror, credentials, clock):
+    """Seed 000 / DOMAIN iCORRECT: `dan@@example.org` syncs as dan@example.org. An advisor
+    reading the AMS's own spelling is told of the member, the correction and its writeback."""
+    from sqlalchemy import update
+
+    from informz_console.store.models import Writeback
+
+    ams = StaticAms(groups={G: [R("1", "ann@example.org", "A"), R("7", "dan@@example.org", "A")]})
+    add_bridge(mirror, clock)
+    credentials.set("bridge:imis:iMIS", "pw")
+    SyncService(mirror, credentials, clock, connector_for=lambda b, c: StaticConnector(ams)).run(
+        SyncRequest("iMIS", SyncKind.RESYNC_GROUP, group=G))
+    note = ("AMS id 7 gave this email as 'dan@@example.org': the sync corrected it, and the "
+            "iCORRECT writeback to the AMS is waiting to be sent.")
+    for typed in ("dan@@example.org", "Dan@example.org"):
+        answer = explain_in(mirror, typed)
+        assert answer.is_member and answer.ams_ids == ["7"]
+        assert answer.verdict.lower().startswith("dan@example.org is a member of 'members'")
+        assert answer.verdict.endswith(note)
+    with Session(mirror) as session:
+        assert [s.email for s in find_subscribers(session, "dan@@example.org")] == [
+            "dan@example.org"]
+        # no claim where the sync corrected nothing: Ann's address was never "ann@example.org."
+        assert find_subscribers(session, "ann@example.org.") == []
+        session.execute(update(Writeback).values(state="sent", sent_at=clock.now()))
+        session.commit()
+    assert explain_in(mirror, "dan@example.org").verdict.endswith(
+        f"writeback to the AMS was sent on {clock.now():%Y-%m-%d %H:%M}.")
+    unknown = explain_in(mirror, "ann@example.org.")
+    assert not unknown.is_member and "no subscriber has this email" in unknown.verdict

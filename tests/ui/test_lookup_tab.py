@@ -174,3 +174,33 @@ def test_ctrl_f_and_the_screenshot_subscriber(qtbot, lookup, demo_window, demo_s
     assert lookup.page.header.email.text() == showcase.email
     assert lookup.page.explain.group.currentData() == showcase.group_id
     assert "is not a member" in lookup.page.explain.verdict.text()
+
+
+def test_an_email_as_the_ams_gave_it_finds_the_subscriber_it_was_corrected_to(
+        qtbot, lookup, demo_services, showcase):
+    """Seed 000 / DOMAIN iCORRECT: the advisor types the AMS's own `x@@y.org`; the look-up
+    opens the subscriber the sync made of it, and explain names the correction. (The demo's
+    300 members hold too few typos to count on one: the iCORRECT is queued as a sync does.)"""
+    card = card_of(demo_services, showcase.subscriber_id)
+    link = card.links[0]
+    bridge_id = rows(demo_services.engine, "SELECT id FROM bridge WHERE name = :n",
+                     n=link.bridge)[0][0]
+    original = card.email.replace("@", "@@")
+    with demo_services.engine.begin() as conn:
+        assert enqueue(conn, bridge_id=bridge_id, subscriber_id=card.id, type="iCORRECT",
+                       key=f"iCORRECT:{bridge_id}:{link.ams_id}",
+                       payload={"ams_id": link.ams_id, "original": original,
+                                "corrected": card.email},
+                       now=demo_services.clock.now())
+    search_for(qtbot, lookup, demo_services, original)
+    assert [r[0] for r in lookup.results.rows] == [card.email]
+    page = lookup.page
+    assert page.header.email.text() == card.email
+    group = next(g for g in card.groups if g.bridge == link.bridge)
+    page.explain.choose_group(group.id)
+    wait_jobs(qtbot, demo_services)
+    verdict = page.explain.verdict.text()
+    assert verdict == expected_verdict(demo_services, card.email, group.id)
+    assert verdict.endswith(f"AMS id {link.ams_id} gave this email as {original!r}: the sync "
+                            "corrected it, and the iCORRECT writeback to the AMS is waiting to "
+                            "be sent.")

@@ -2,6 +2,10 @@
 
 The verdict is one sentence an advisor can read to a client; the facts behind it (status,
 AMS ids, the latest resync's exclusion, the history of adds and removals) come with it.
+
+An advisor often has the email as the AMS holds it. Where the sync auto-corrected that
+address (an iCORRECT writeback: `admin@@x.org` -> `admin@x.org`), the subscriber is found by
+the corrected one, and the verdict says what the AMS holds and where the writeback stands.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from informz_console.domain.emails import autocorrect
 from informz_console.store.models import (
     Bridge,
     Exclusion,
@@ -20,6 +25,7 @@ from informz_console.store.models import (
     SubscriberLink,
     SyncRun,
     TargetGroup,
+    Writeback,
 )
 from informz_console.store.queries.counts import latest_resync
 from informz_console.store.queries.history import HistoryEntry, subscriber_history
@@ -39,10 +45,20 @@ class Explanation:
     history: list[HistoryEntry] = field(default_factory=list)
 
 
+CORRECTION = "iCORRECT"  # the writeback a sync queues for an auto-corrected email (iMIS)
+_WRITEBACK_STATE = {"ready": "is waiting to be sent", "processing": "is being sent",
+                    "sent": "was sent", "failed": "failed"}
+
+
 def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
     key = email.strip().lower()
     bridge = session.get(Bridge, group.bridge_id)
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.email_key == key))
+    subscriber = _subscriber(session, key)
+    if subscriber is None:  # perhaps the AMS's own spelling of an email the sync corrected
+        fixed = autocorrect(email)
+        found = _subscriber(session, fixed.lower()) if fixed else None
+        if found is not None and _corrections(session, found.id, group.bridge_id, email):
+            subscriber, email, key = found, found.email, found.email_key
     ams_ids = _ams_ids(session, subscriber, group.bridge_id)
     result = Explanation(email, group.name, bridge.name if bridge else "", False, "",
                          ams_ids=ams_ids)
@@ -53,7 +69,42 @@ def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
     named: list[str] = []  # AMS ids the verdict already speaks of
     result.verdict = _verdict(session, result, subscriber, group, key, named)
     result.verdict += _others_with_this_email(session, group, key, result.ams_ids + named)
+    if subscriber is not None:
+        result.verdict += _correction_note(session, subscriber, group.bridge_id)
     return result
+
+
+def _subscriber(session: Session, key: str) -> Subscriber | None:
+    return session.scalar(select(Subscriber).where(Subscriber.email_key == key))
+
+
+def _corrections(session: Session, subscriber_id: int, bridge_id: int | None,
+                 original: str | None = None) -> list[Writeback]:
+    """The subscriber's iCORRECT writebacks (on the bridge, of `original`, when given), newest
+    first."""
+    where = [Writeback.subscriber_id == subscriber_id, Writeback.type == CORRECTION]
+    if bridge_id is not None:
+        where.append(Writeback.bridge_id == bridge_id)
+    found = session.scalars(
+        select(Writeback).where(*where)
+        .order_by(Writeback.created_at.desc(), Writeback.id.desc())
+    ).all()
+    return [w for w in found if original is None or w.payload.get("original") == original]
+
+
+def _correction_note(session: Session, subscriber: Subscriber, bridge_id: int) -> str:
+    """Seed 000 / DOMAIN iCORRECT: the AMS still holds the typo until the writeback lands."""
+    notes = []
+    for writeback in _corrections(session, subscriber.id, bridge_id):
+        p = writeback.payload
+        state = _WRITEBACK_STATE.get(writeback.state, writeback.state)
+        if writeback.state == "sent" and writeback.sent_at is not None:
+            state += f" on {writeback.sent_at:%Y-%m-%d %H:%M}"
+        elif writeback.state == "failed" and writeback.last_error:
+            state += f" ({writeback.last_error})"
+        notes.append(f" AMS id {p.get('ams_id')} gave this email as {p.get('original')!r}: "
+                     f"the sync corrected it, and the {CORRECTION} writeback to the AMS {state}.")
+    return "".join(notes)
 
 
 def _others_with_this_email(session: Session, group: TargetGroup, key: str,
@@ -144,7 +195,17 @@ def _exclusion(session: Session, run_id: int, key: str, ams_ids: list[str]):  # 
 
 
 def find_subscribers(session: Session, text: str) -> list[Subscriber]:
-    """Look-up by email (exact, case-insensitive) or AMS id on any bridge."""
+    """Look-up by email (exact, case-insensitive) or AMS id on any bridge; an email as the AMS
+    gave it before the sync corrected it finds the subscriber it was corrected to."""
+    found = _find_subscribers(session, text)
+    fixed = None if found else autocorrect(text)
+    if fixed:
+        found = [s for s in _find_subscribers(session, fixed)
+                 if _corrections(session, s.id, None, text)]
+    return found
+
+
+def _find_subscribers(session: Session, text: str) -> list[Subscriber]:
     key = text.strip().lower()
     by_link = select(SubscriberLink.subscriber_id).where(SubscriberLink.ams_id == text.strip())
     return list(session.scalars(select(Subscriber).where(
