@@ -48,6 +48,10 @@ def test_demo_then_everything_answers_offline(cli):
     member = _some_member(cli.mirror, GROUP)
     code, out, _ = cli("explain", member, "--group", GROUP)
     assert code == 0 and f"{member} is a member of '{GROUP}'" in out
+    ams_id, email = _some_invalid_record(cli.mirror, GROUP)  # an advisor may have the AMS id
+    code, out, _ = cli("explain", ams_id, "--group", GROUP)
+    assert code == 0 and out.startswith(f"AMS id {ams_id} is not a member of '{GROUP}'")
+    assert "excluded it: Invalid email address (" in out and repr(email) in out
     code, out, _ = cli("sync", "Demo iMIS", "--group", GROUP)
     assert code == 1  # the AMS is gone: one clear sentence, nothing lost
     assert "Traceback" not in _ and len(_.strip().splitlines()) == 1
@@ -60,6 +64,16 @@ def _some_member(mirror: Path, group: str) -> str:
         "SELECT s.email FROM membership m JOIN subscriber s ON s.id = m.subscriber_id "
         "JOIN target_group g ON g.id = m.group_id WHERE g.name = ? LIMIT 1", (group,)
     ).fetchone()[0]
+
+
+def _some_invalid_record(mirror: Path, group: str) -> tuple[str, str]:
+    """An AMS record the group's latest resync excluded for its email."""
+    import sqlite3
+
+    return sqlite3.connect(mirror).execute(
+        "SELECT e.ams_id, e.email FROM exclusion e JOIN target_group g ON g.id = e.group_id "
+        "WHERE g.name = ? AND e.reason = 'invalid_email' ORDER BY e.run_id DESC LIMIT 1",
+        (group,)).fetchone()
 
 
 def test_bridge_sync_counts_explain_against_a_live_sandbox(cli, imis):  # noqa: F811

@@ -172,3 +172,31 @@ def test_explain_answers_for_the_email_as_the_ams_gave_it(mirror, credentials, c
         f"writeback to the AMS was sent on {clock.now():%Y-%m-%d %H:%M}.")
     unknown = explain_in(mirror, "ann@example.org.")
     assert not unknown.is_member and "no subscriber has this email" in unknown.verdict
+
+
+def test_explain_by_ams_id(synced):
+    """Seed 000 ("Why isn't my target group count what I think it should be?"): an advisor
+    often has the record's AMS id, not its email; each outcome is told from the mirror."""
+    member = explain_in(synced, "1")
+    assert member.is_member and member.email == "ann@example.org"
+    assert member.verdict.startswith("ann@example.org is a member of 'Members' (iMIS)")
+    removed = explain_in(synced, " 2 ")
+    assert not removed.is_member and removed.ams_ids == ["2"]
+    assert removed.verdict.startswith("bob@example.org is not a member of 'Members' (iMIS): "
+                                      "removed by run #2")
+    # records that never became subscribers: the exclusion, and the email the AMS holds
+    status = explain_in(synced, "3")
+    assert status.verdict.startswith("AMS id 3 is not a member of 'Members' (iMIS): the "
+                                     "latest resync (run #2, ")
+    assert status.verdict.endswith("excluded it: Status not accepted (status 'S'). Its email "
+                                   "in the AMS: 'cy@example.org'.")
+    invalid = explain_in(synced, "4")
+    assert "excluded it: Invalid email address (" in invalid.verdict
+    assert invalid.verdict.endswith("Its email in the AMS: 'bad-address'.")
+    by_email = explain_in(synced, "bad-address")  # no @: tried as an email first
+    assert by_email.verdict.startswith("bad-address is not a member")
+    assert "excluded it: Invalid email address" in by_email.verdict
+    unknown = explain_in(synced, "99")
+    assert unknown.verdict == ("99 is not a member of 'Members' (iMIS): no subscriber has this "
+                               "email or AMS id, and the latest resync (run #2) did not fetch "
+                               "it from the AMS.")

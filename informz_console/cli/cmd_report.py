@@ -21,9 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     counts.add_argument("--bridge", help="only this bridge's groups")
     counts.set_defaults(run=run_counts)
     why = sub.add_parser("explain", help="why a subscriber is or is not in a group")
-    why.add_argument("email")
-    why.add_argument("--group", required=True)
-    why.add_argument("--bridge")
+    why.add_argument("email", metavar="EMAIL_OR_AMS_ID",
+                     help="the subscriber's email (as the mirror or the AMS has it), or the "
+                          "record's AMS id on the group's bridge")
+    why.add_argument("--group", required=True, help="the group (remote key, name or id)")
+    why.add_argument("--bridge", help="the group's bridge, where two bridges share its name")
     why.set_defaults(run=run_explain)
     runs = sub.add_parser("runs", help="the sync log (newest first), or one run's detail")
     runs.add_argument("run_id", nargs="?", type=int, help="show this run's log and exclusions")

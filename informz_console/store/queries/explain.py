@@ -43,6 +43,7 @@ class Explanation:
     status_reason: str | None = None
     ams_ids: list[str] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    asked_ams_id: str | None = None  # what was asked, when it was taken as an AMS id
 
 
 CORRECTION = "iCORRECT"  # the writeback a sync queues for an auto-corrected email (iMIS)
@@ -51,6 +52,7 @@ _WRITEBACK_STATE = {"ready": "is waiting to be sent", "processing": "is being se
 
 
 def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
+    """`email` may also be an AMS id on the group's bridge (what an advisor often has)."""
     key = email.strip().lower()
     bridge = session.get(Bridge, group.bridge_id)
     subscriber = _subscriber(session, key)
@@ -59,9 +61,15 @@ def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
         found = _subscriber(session, fixed.lower()) if fixed else None
         if found is not None and _corrections(session, found.id, group.bridge_id, email):
             subscriber, email, key = found, found.email, found.email_key
+    asked_id = None
+    if subscriber is None and "@" not in email and email.strip():  # perhaps an AMS id
+        asked_id = email.strip()
+        subscriber = _linked(session, group.bridge_id, asked_id)
+        if subscriber is not None:
+            email, key = subscriber.email, subscriber.email_key
     ams_ids = _ams_ids(session, subscriber, group.bridge_id)
     result = Explanation(email, group.name, bridge.name if bridge else "", False, "",
-                         ams_ids=ams_ids)
+                         ams_ids=ams_ids, asked_ams_id=asked_id)
     if subscriber is not None:
         result.status, result.status_reason = subscriber.status, subscriber.status_reason
     result.history = subscriber_history(session, subscriber.id if subscriber else None, key,
@@ -76,6 +84,12 @@ def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
 
 def _subscriber(session: Session, key: str) -> Subscriber | None:
     return session.scalar(select(Subscriber).where(Subscriber.email_key == key))
+
+
+def _linked(session: Session, bridge_id: int, ams_id: str) -> Subscriber | None:
+    return session.scalar(select(Subscriber).join(
+        SubscriberLink, SubscriberLink.subscriber_id == Subscriber.id).where(
+        SubscriberLink.bridge_id == bridge_id, SubscriberLink.ams_id == ams_id))
 
 
 def _corrections(session: Session, subscriber_id: int, bridge_id: int | None,
@@ -143,20 +157,25 @@ def _verdict(session: Session, result: Explanation, subscriber: Subscriber | Non
     run = latest_resync(session, group.id)
     if run is None:
         return name.format("is not a member") + ": the group has not been resynced yet."
-    excluded = _exclusion(session, run.id, key, result.ams_ids)
+    asked = [result.asked_ams_id] if subscriber is None and result.asked_ams_id else []
+    excluded = _exclusion(session, run.id, key, result.ams_ids + asked)
     if excluded is not None:
-        reason, detail, ams_id = excluded
+        reason, detail, ams_id, raw_email = excluded
         extra = f" ({detail})" if detail else ""
-        what = "it"
+        what, holds = "it", ""
         if ams_id and result.ams_ids and ams_id not in result.ams_ids:
             # the group holds another AMS record with this email (seed 002: one per email)
             what = f"AMS id {ams_id}, which has this email"
             named.append(ams_id)
+        elif asked and ams_id in asked:  # an AMS record that never became a subscriber
+            name = f"AMS id {ams_id} {{}} of {group.name!r} ({result.bridge})"
+            holds = f" Its email in the AMS: {raw_email!r}." if raw_email else ""
         return (name.format("is not a member") + f": the latest resync (run #{run.id}, "
                 f"{run.started_at:%Y-%m-%d %H:%M}) excluded {what}: "
-                f"{reason_label(reason)}{extra}.")
+                f"{reason_label(reason)}{extra}.{holds}")
     if subscriber is None:
-        return (name.format("is not a member") + f": no subscriber has this email, and the "
+        nothing = "this email or AMS id" if result.asked_ams_id else "this email"
+        return (name.format("is not a member") + f": no subscriber has {nothing}, and the "
                 f"latest resync (run #{run.id}) did not fetch it from the AMS.")
     removed = _last_change(session, subscriber.id, group.id, "removed")
     if removed is not None:
@@ -186,7 +205,7 @@ def _exclusion(session: Session, run_id: int, key: str, ams_ids: list[str]):  # 
     if ams_ids:
         who.append(Exclusion.ams_id.in_(ams_ids))
     return session.execute(
-        select(Exclusion.reason, Exclusion.detail, Exclusion.ams_id)
+        select(Exclusion.reason, Exclusion.detail, Exclusion.ams_id, Exclusion.email)
         .where(Exclusion.run_id == run_id, or_(*who))
         # the subscriber's own record first, when the run excluded it
         .order_by(Exclusion.ams_id.in_(ams_ids).desc() if ams_ids else Exclusion.id)
