@@ -102,6 +102,9 @@ def test_bridge_sync_counts_explain_against_a_live_sandbox(cli, imis):  # noqa: 
 
 
 def test_unknown_bridge_is_one_sentence_and_exit_1(cli):
+    from informz_console.store.engine import open_engine
+
+    open_engine(cli.mirror).dispose()  # a mirror without that bridge
     code, out, err = cli("sync", "Nope")
     assert code == 1
     assert err.strip() == ("There is no bridge named 'Nope'; `informz-console bridge list` "
@@ -182,3 +185,24 @@ def test_an_older_mirror_is_upgraded_saying_so_and_keeps_its_rows(cli, version, 
     assert version_and_rows(cli.mirror) == ("0007", [("Ann@Example.org", "100001", 1)])
     code, _, err = cli("--json", "runs")  # upgraded once: nothing more to say
     assert code == 0 and err == ""
+
+
+def test_a_read_on_a_mirror_that_is_not_there_says_so(cli, tmp_path):
+    """A mistyped --mirror must not answer from a new, empty mirror ("The sync log is empty."),
+    nor become the mirror every later command opens."""
+    missing = tmp_path / "typo" / "mirror.sqlite"
+    for command in (["runs"], ["counts"], ["explain", "a@example.org", "--group", "G"],
+                    ["groups", "list"], ["bridge", "list"]):
+        code, out, err = cli("--mirror", str(missing), *command)
+        assert code == 1 and out == ""
+        assert err.strip() == (f"There is no mirror at {missing}; check the path (--mirror, "
+                               f"$INFORMZ_MIRROR), or make one with `informz-console demo` or "
+                               f"`informz-console bridge add`.")
+    assert not missing.parent.exists()
+    code, out, err = cli("runs")  # the fixture's own mirror, not the missing one
+    assert code == 1 and str(cli.mirror) in err
+    code, out, err = cli("bridge", "add", "Main", "--kind", "imis", "--odbc", "Driver=SQLite3;",
+                         "--site", "http://127.0.0.1:9", "--user", "u", stdin="pw\n")
+    assert code == 0, err  # adding a bridge makes the mirror
+    code, out, err = cli("runs")
+    assert code == 0 and out.strip() == "The sync log is empty."

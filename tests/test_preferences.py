@@ -231,6 +231,9 @@ def test_preferences_link_signs_with_a_key_kept_in_the_keyring(mirror, credentia
 
 
 def test_without_a_secure_keyring_the_commands_say_so(tmp_path):
+    from informz_console.store.engine import open_engine
+
+    open_engine(tmp_path / "m.sqlite").dispose()
     env = {**os.environ, "INFORMZ_CONSOLE_CONFIG": str(tmp_path / "config"),
            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "informz_console", "--mirror",

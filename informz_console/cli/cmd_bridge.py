@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--email-source", default="name", help="'name' or 'address:PURPOSE'")
     add.add_argument("--inactive", action="store_true", help="add it switched off")
     add.add_argument("--no-password", action="store_true", help="do not ask for a password now")
-    add.set_defaults(run=run_add)
+    add.set_defaults(run=run_add, creates_mirror=True)
     actions.add_parser("list", help="the bridges in this mirror").set_defaults(run=run_list)
     test = actions.add_parser("test", help="connect and report what answered")
     test.add_argument("name")

@@ -16,7 +16,7 @@ from informz_console.store.queries.labels import reason_label
 def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="sync a generated sandbox AMS into a demo mirror")
     demo.add_argument("--members", type=int, default=5000, help="generated iMIS members")
-    demo.set_defaults(run=run_demo)
+    demo.set_defaults(run=run_demo, creates_mirror=True)
 
 
 def run_demo(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     settings.add_argument("--role", choices=ROLES, help="staff may run a full refresh")
     settings.add_argument("--retention-days", type=int, metavar="DAYS",
                           help="keep sync runs this many days in the mirror (default 90)")
-    settings.set_defaults(run=run_settings)
+    settings.set_defaults(run=run_settings, creates_mirror=True)  # retention lives there
 
 
 def run_settings(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     upload = sub.add_parser("upload", help="merge a subscriber CSV into the mirror by email")
     upload.add_argument("csv", help="a CSV file with an email column")
     upload.add_argument("--dry-run", action="store_true", help="report, change nothing")
-    upload.set_defaults(run=run_upload)
+    upload.set_defaults(run=run_upload, creates_mirror=True)
 
 
 def run_upload(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

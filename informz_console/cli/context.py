@@ -10,7 +10,14 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from informz_console.domain.clock import Clock, SystemClock
-from informz_console.store.engine import default_mirror_path, open_engine, remembered, shown
+from informz_console.store.engine import (
+    MirrorError,
+    default_mirror_path,
+    mirror_file,
+    open_engine,
+    remembered,
+    shown,
+)
 from informz_console.sync.credentials import CredentialStore
 from informz_console.sync.service import SyncService
 from informz_console.user_settings import (
@@ -27,6 +34,10 @@ class CliContext:
     clock: Clock = field(default_factory=SystemClock)
     credentials: CredentialStore = field(default_factory=CredentialStore)
     settings: UserSettings = field(default_factory=load_settings)
+    # Only the commands that fill a new mirror (demo, bridge add, upload) may create its file:
+    # elsewhere a mistyped path would answer from an empty mirror ("The sync log is empty.")
+    # and be remembered as the mirror of every later command.
+    may_create: bool = True
 
     @cached_property
     def mirror(self) -> str:
@@ -37,6 +48,11 @@ class CliContext:
 
     @cached_property
     def engine(self) -> Engine:
+        file = mirror_file(self.mirror)
+        if not self.may_create and file is not None and not file.exists():
+            raise MirrorError(
+                f"There is no mirror at {file}; check the path (--mirror, $INFORMZ_MIRROR), or "
+                f"make one with `informz-console demo` or `informz-console bridge add`.")
         engine = open_engine(self.mirror, progress=self._upgrading)
         self.remember_mirror()
         return engine

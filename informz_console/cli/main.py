@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         from informz_console.ui.app import run_console  # Qt only when a window is wanted
 
         return run_console(args)
-    ctx = CliContext(args.mirror, args.json)
+    ctx = CliContext(args.mirror, args.json, may_create=getattr(args, "creates_mirror", False))
     try:
         return args.run(ctx, args)
     except BrokenPipeError:  # `... | head`: the reader has gone, and that is fine

@@ -53,6 +53,22 @@ def mirror_url(target: str | Path | None) -> str:
     return f"sqlite:///{path}"
 
 
+def mirror_file(target: str | Path | None) -> Path | None:
+    """The SQLite file a mirror target names (None for a server's URL or an in-memory one)."""
+    if target is None:
+        return default_mirror_path()
+    text = str(target)
+    if "://" not in text:
+        return Path(text).expanduser().resolve()
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        return None  # mirror_url says what is wrong with it
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser().resolve()
+
+
 def shown(url: str) -> str:
     """A mirror URL fit for a message: its password masked."""
     try:
