@@ -34,7 +34,7 @@ class CliContext:
     clock: Clock = field(default_factory=SystemClock)
     credentials: CredentialStore = field(default_factory=CredentialStore)
     settings: UserSettings = field(default_factory=load_settings)
-    # Only the commands that fill a new mirror (demo, bridge add, upload) may create its file:
+    # Only the commands that fill a new mirror (demo, bridge add, upload, settings) may make it:
     # elsewhere a mistyped path would answer from an empty mirror ("The sync log is empty.")
     # and be remembered as the mirror of every later command.
     may_create: bool = True

@@ -5,7 +5,8 @@ AMS ids, the latest resync's exclusion, the history of adds and removals) come w
 
 An advisor often has the email as the AMS holds it. Where the sync auto-corrected that
 address (an iCORRECT writeback: `admin@@x.org` -> `admin@x.org`), the subscriber is found by
-the corrected one, and the verdict says what the AMS holds and where the writeback stands.
+the corrected one, and the verdict says what the AMS gave and where the writeback stands.
+An AMS id on the group's bridge is taken too: its subscriber, or the record's exclusion.
 """
 
 from __future__ import annotations
