@@ -151,8 +151,27 @@ def test_an_excluded_record_that_never_became_a_subscriber(qtbot, lookup, demo_s
     assert page.excluded.rows and all(r[2] == ams_id for r in page.excluded.rows)
     assert {r[4] for r in page.excluded.rows} == {"Invalid email address"}
     group_id = page.explain.group.currentData()
-    assert page.explain.verdict.text() == expected_verdict(demo_services, email.strip(), group_id)
+    # explained by the AMS id asked for, as `informz-console explain AMS_ID` does
+    assert page.explain.verdict.text() == expected_verdict(demo_services, ams_id, group_id)
+    assert page.explain.verdict.text().startswith(f"AMS id {ams_id} is not a member")
     assert "Invalid email address" in page.explain.verdict.text()
+    assert f"Its email in the AMS: {email!r}." in page.explain.verdict.text()
+
+
+def test_a_record_without_an_email_is_explained_by_its_ams_id(qtbot, lookup, demo_services):
+    """Seed 000: a record without an email address is not synced. Found by its AMS id, it is
+    explained by that id (before, with no email to explain, the explanation was hidden)."""
+    (ams_id,) = rows(
+        demo_services.engine, "SELECT e.ams_id FROM exclusion e WHERE e.reason = "
+        "'missing_email' AND e.ams_id NOT IN (SELECT ams_id FROM subscriber_link) "
+        "ORDER BY e.id LIMIT 1")[0]
+    search_for(qtbot, lookup, demo_services, ams_id)
+    page = lookup.page
+    assert page.explain.isVisible()
+    verdict = page.explain.verdict.text()
+    assert verdict == expected_verdict(demo_services, ams_id, page.explain.group.currentData())
+    assert verdict.startswith(f"AMS id {ams_id} is not a member")
+    assert verdict.endswith("excluded it: No email address.")
 
 
 def test_nothing_found_and_nothing_typed_are_one_sentence(qtbot, lookup, demo_services):

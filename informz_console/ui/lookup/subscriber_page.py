@@ -148,8 +148,12 @@ class SubscriberPage(QWidget):
         self.excluded.set_rows([_excluded_row(r) for r in found.excluded])
         self.left.setCurrentIndex(1)
         self.middle.setSizes(EXCLUDED_SPLIT)
-        email = next((r.email for r in found.excluded if r.email), "")
+        # explained by what was asked: an AMS id (a record without an email has nothing
+        # else), else the email the records share
+        asked = found.text.strip()
+        subject = asked if any(r.ams_id == asked for r in found.excluded) else next(
+            (r.email.strip() for r in found.excluded if r.email), "")
         choices = list({r.group.id: r.group for r in found.excluded}.values())
-        self.explain.set_subject(email.strip(), choices, choices[0].id)
+        self.explain.set_subject(subject, choices, choices[0].id)
         self.left.show()
-        self.explain.setVisible(bool(email))
+        self.explain.setVisible(bool(subject))
