@@ -51,6 +51,8 @@ IMIS_TYPE = {"unsubscribed": "iUNSUB", "opted_out": "iOPTOUT", "bad_email": "iBA
 OTHER_TYPE = {"unsubscribed": "unsubscribe", "opted_out": "unsubscribe",
               "bad_email": "bad_email", "resubscribed": "resubscribe"}  # fmt: skip
 ONCE_EVER = frozenset({"iBADEMAIL", "bad_email"})
+# An auto-corrected email's writeback (iMIS only): original and corrected, one per iMIS ID.
+CORRECTION_TYPE = {"imis": "iCORRECT"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from informz_console.domain.writeback_rules import CORRECTION_TYPE
 from informz_console.store.models import Writeback
 from informz_console.sync.resolve import KEEPS
 from informz_console.sync.stage import STAGE
 from informz_console.sync.upsert import insert_ignore
-
-CORRECTION_TYPE = {"imis": "iCORRECT"}
 
 
 def correction_key(bridge_id: int, ams_id: str) -> str:

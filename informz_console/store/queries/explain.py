@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from informz_console.domain.emails import autocorrect
+from informz_console.domain.writeback_rules import CORRECTION_TYPE
 from informz_console.store.models import (
     Bridge,
     Exclusion,
@@ -47,7 +48,7 @@ class Explanation:
     asked_ams_id: str | None = None  # what was asked, when it was taken as an AMS id
 
 
-CORRECTION = "iCORRECT"  # the writeback a sync queues for an auto-corrected email (iMIS)
+CORRECTION = CORRECTION_TYPE["imis"]  # the writeback a sync queues for a corrected email
 _WRITEBACK_STATE = {"ready": "is waiting to be sent", "processing": "is being sent",
                     "sent": "was sent", "failed": "failed"}
 
@@ -58,10 +59,9 @@ def explain(session: Session, email: str, group: TargetGroup) -> Explanation:
     bridge = session.get(Bridge, group.bridge_id)
     subscriber = _subscriber(session, key)
     if subscriber is None:  # perhaps the AMS's own spelling of an email the sync corrected
-        fixed = autocorrect(email)
-        found = _subscriber(session, fixed.lower()) if fixed else None
-        if found is not None and _corrections(session, found.id, group.bridge_id, email):
-            subscriber, email, key = found, found.email, found.email_key
+        subscriber = _corrected_to(session, email, group.bridge_id)
+        if subscriber is not None:
+            email, key = subscriber.email, subscriber.email_key
     asked_id = None
     if subscriber is None and "@" not in email and email.strip():  # perhaps an AMS id
         asked_id = email.strip()
@@ -91,6 +91,16 @@ def _linked(session: Session, bridge_id: int, ams_id: str) -> Subscriber | None:
     return session.scalar(select(Subscriber).join(
         SubscriberLink, SubscriberLink.subscriber_id == Subscriber.id).where(
         SubscriberLink.bridge_id == bridge_id, SubscriberLink.ams_id == ams_id))
+
+
+def _corrected_to(session: Session, typed: str, bridge_id: int | None) -> Subscriber | None:
+    """The subscriber the sync made of `typed`, an email as the AMS gave it before the sync
+    auto-corrected it (on the bridge, when given); None when no correction of it is known."""
+    fixed = autocorrect(typed)
+    found = _subscriber(session, fixed.lower()) if fixed else None
+    if found is not None and _corrections(session, found.id, bridge_id, typed):
+        return found
+    return None
 
 
 def _corrections(session: Session, subscriber_id: int, bridge_id: int | None,
@@ -218,11 +228,8 @@ def find_subscribers(session: Session, text: str) -> list[Subscriber]:
     """Look-up by email (exact, case-insensitive) or AMS id on any bridge; an email as the AMS
     gave it before the sync corrected it finds the subscriber it was corrected to."""
     found = _find_subscribers(session, text)
-    fixed = None if found else autocorrect(text)
-    if fixed:
-        found = [s for s in _find_subscribers(session, fixed)
-                 if _corrections(session, s.id, None, text)]
-    return found
+    corrected = None if found else _corrected_to(session, text, None)
+    return [corrected] if corrected is not None else found
 
 
 def _find_subscribers(session: Session, text: str) -> list[Subscriber]:
