@@ -230,6 +230,23 @@ def test_both_joins_give_the_same_records(personify_shared):  # noqa: F811
     assert max(len(u) for u in counting.urls) < 8192  # stays under the IIS-like URL limit
 
 
+
+@pytest.mark.parametrize("join", ["expand", "filter"])
+def test_group_rows_are_the_members_as_entities_that_make_the_same_records(
+    personify_shared, join  # noqa: F811
+):
+    """What a resync compares (sync/member_rows): (AMS id, entity) tuples without the
+    entity's `__metadata` (its URI names the host, not the customer), each making exactly
+    the record group_members gives, in the same order."""
+    with make_connector(personify_shared, member_join=join) as connector:
+        members = records(connector.group_members("ALLCUST"))
+        stream = connector.group_rows("ALLCUST")
+        rows = records(stream)
+    assert stream.to_record is not None and len(rows) == len(members) == MEMBERS
+    assert all(type(row) is tuple and "__metadata" not in row[1] for row in rows)
+    assert [row[0] for row in rows] == [record.ams_id for record in members]
+    assert [stream.to_record(row) for row in rows] == members
+
 def test_key_batches_keep_each_filter_short():
     keys = [(f"{n:012d}", n % 3) for n in range(500)] + [("O'Neil-1", 0)]
     batches = list(key_batches(keys))

@@ -211,6 +211,27 @@ def test_a_mirror_unsubscribe_outlasts_allow_email(service, mirror, personify, c
         assert exclusion_of(mirror, result.run_id, ams_id) == reason
 
 
+def test_a_resync_passes_over_customers_as_last_synced_and_sees_a_changed_one(
+    service, mirror, personify  # noqa: F811
+):
+    """A customer is compared with its last sync as its CustomerInfo entity (sync/member_rows):
+    a second resync of an unchanged list passes over every customer whose outcome was its own,
+    and a name changed in CRM360 is staged whole and written."""
+    first = resync(service, EVERYONE)
+    before = rows(mirror, "SELECT count(*) FROM synced_record")[0][0]
+    second = resync(service, EVERYONE)
+    assert (second.counts.added, second.counts.updated) == (0, 0)
+    assert (f"{before:,} of {first.counts.fetched:,} records are as this bridge last synced "
+            f"them: passed over, not compared again.",) in rows(
+        mirror, "SELECT message FROM run_log WHERE run_id = :r", r=second.run_id)
+    ams_id = member_ids(mirror, EVERYONE)[0]
+    set_customer(personify, ams_id, FirstName="Renamed")
+    third = resync(service, EVERYONE)
+    assert third.counts.updated == 1
+    assert rows(mirror, "SELECT s.first_name FROM subscriber s JOIN subscriber_link l "
+                "ON l.subscriber_id = s.id WHERE l.ams_id = :a", a=ams_id) == [("Renamed",)]
+
+
 # -- counts --------------------------------------------------------------------------------------
 
 

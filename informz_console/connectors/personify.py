@@ -20,6 +20,9 @@ What it does
   and AllowSolicitation) or DoNotSolicitByEmail, seed 001), streamed page by page through the
   server's `__next` links (`personify_streams`, join per `member_join`); `total` is the server's
   `__count` of members. An unknown list is a ConfigError, found before any member is read.
+  `group_rows(list_code)`: the same pages as the customers' entities (`entity_row`), with
+  `to_record`: a resync compares each entity with its last sync and builds records of the
+  changed only (sync/member_rows).
 - `write_back(ams_id, action, reason, when)`: POST `CustomerCommunicationUpdates`; action
   "unsubscribe" (Do Not Solicit by Email = true, Allow Email = false), "resubscribe" (both back),
   "bad_email" (the bad-email flag); returns the ActivityId Personify recorded.
@@ -38,12 +41,19 @@ Guarantees
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from informz_console.connectors.base import CancelCheck, MemberStream, never_cancelled
 from informz_console.connectors.errors import ConnectorError
 from informz_console.connectors.personify_odata import HttpClientFactory, ODataClient, ODataPage
-from informz_console.connectors.personify_records import date_text, to_group
+from informz_console.connectors.personify_records import (
+    date_text,
+    entity_row,
+    row_record,
+    to_group,
+    to_record,
+)
 from informz_console.connectors.personify_settings import PersonifySettings
 from informz_console.connectors.personify_streams import (
     expanded_pages,
@@ -148,6 +158,16 @@ class PersonifyConnector:
         return list(dict.fromkeys(n for n in names if n))
 
     def group_members(self, remote_key: str, cancel: CancelCheck = never_cancelled) -> MemberStream:
+        return self._members(remote_key, cancel, to_record)
+
+    def group_rows(self, remote_key: str, cancel: CancelCheck = never_cancelled) -> MemberStream:
+        """`group_members` as (AMS id, entity) rows, with `to_record` to make records of them."""
+        stream = self._members(remote_key, cancel, entity_row)
+        stream.to_record = row_record
+        return stream
+
+    def _members(self, remote_key: str, cancel: CancelCheck,
+                 make: Callable[[dict], tuple]) -> MemberStream:
         code = remote_key.strip()
         what = f"members of MKT list '{code}'"
         self._odata.entity(
@@ -167,9 +187,9 @@ class PersonifyConnector:
         pages = follow(self._odata, first, what, cancel)
         size = self.settings.page_size
         if self.settings.member_join == "expand":
-            records = expanded_pages(pages, code, size, self.settings.site_url)
+            records = expanded_pages(pages, code, size, self.settings.site_url, make)
         else:
-            records = filtered_pages(pages, self._customers, size)
+            records = filtered_pages(pages, self._customers, size, make)
         return MemberStream(total=first.count, pages=records)
 
     def _customers(self, expression: str) -> list[dict]:

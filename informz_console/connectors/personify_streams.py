@@ -1,5 +1,5 @@
 """The streams behind group_members: OData pages followed through `__next`, read ahead on a
-thread, turned into RemoteRecord pages of at most `page_size`.
+thread, turned into pages of at most `page_size` RemoteRecords (or `entity_row`s).
 
 Memory stays bounded by a few server pages whatever the list's size: a page is parsed, turned
 into records, handed out and dropped; the reader holds at most `ahead` page bodies.
@@ -25,7 +25,6 @@ from informz_console.connectors.base import CancelCheck
 from informz_console.connectors.errors import RemoteDataError
 from informz_console.connectors.personify_odata import ODataClient, ODataPage
 from informz_console.connectors.personify_records import ams_id, to_record
-from informz_console.domain.records import RemoteRecord
 
 FILTER_CHARS = 3000  # of $filter text per CustomerInfos request
 FILTER_KEYS = 60
@@ -117,15 +116,17 @@ class _PageReader:
             self._put(exc)
 
 
-def chunked(records: list[RemoteRecord], size: int) -> Iterator[list[RemoteRecord]]:
+def chunked(records: list[tuple], size: int) -> Iterator[list[tuple]]:
     for start in range(0, len(records), size):
         yield records[start : start + size]
 
 
 def expanded_pages(
-    pages: Generator[ODataPage, None, None], list_code: str, page_size: int, site: str
-) -> Iterator[list[RemoteRecord]]:
-    """Records from member pages that carry their CustomerInfo (`$expand`)."""
+    pages: Generator[ODataPage, None, None], list_code: str, page_size: int, site: str,
+    make: Callable[[dict], tuple] = to_record,
+) -> Iterator[list[tuple]]:
+    """`make` of each CustomerInfo (records, or `entity_row`s) from member pages that carry
+    their CustomerInfo (`$expand`)."""
     try:
         for page in pages:
             records = []
@@ -138,7 +139,7 @@ def expanded_pages(
                         f"Personify at {site} answered the members of MKT list '{list_code}' "
                         f"without their CustomerInfo; set the bridge's member join to 'filter'."
                     )
-                records.append(to_record(info))
+                records.append(make(info))
             yield from chunked(records, page_size)
     finally:
         pages.close()
@@ -170,11 +171,13 @@ def filtered_pages(
     pages: Generator[ODataPage, None, None],
     fetch_customers: Callable[[str], list[dict]],
     page_size: int,
+    make: Callable[[dict], tuple] = to_record,
     *,
     workers: int = 4,
-) -> Iterator[list[RemoteRecord]]:
-    """Records from member pages (keys only), each page's customers read by `$filter`, the
-    batches of one page on `workers` threads (a WAN round trip each), records in member order."""
+) -> Iterator[list[tuple]]:
+    """`make` of each customer from member pages (keys only), each page's customers read by
+    `$filter`, the batches of one page on `workers` threads (a WAN round trip each), in member
+    order."""
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="personify-customers")
     try:
         for page in pages:
@@ -185,14 +188,14 @@ def filtered_pages(
                     keys.append((master, int(sub or 0)))
             batches = list(key_batches(list(dict.fromkeys(keys))))
             answers = pool.map(fetch_customers, [expression for _, expression in batches])
-            records: list[RemoteRecord] = []
+            records: list[tuple] = []
             for (batch, _), customers in zip(batches, answers, strict=True):
                 found = {ams_id(c.get("MasterCustomerId"), c.get("SubCustomerId")): c
                          for c in customers}  # fmt: skip
                 for master, sub in batch:
                     info = found.get(ams_id(master, sub))
                     if info is not None:
-                        records.append(to_record(info))
+                        records.append(make(info))
             yield from chunked(records, page_size)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -27,7 +27,8 @@ from informz_console.domain.records import MAX_AMS_ID
 # Raise when judge(), the email rules, what a synced record keeps or how a connector makes a
 # record of its row (a connector's `to_record`: sync/member_rows) change meaning: every record
 # is then seen as changed once, and staged whole.
-RULES_VERSION = 3  # 3: an iMIS record's digest is of its database row (sync/member_rows)
+RULES_VERSION = 4  # 3: an iMIS record's digest is of its database row (sync/member_rows);
+# 4: a Personify360 record's, of its CustomerInfo entity
 
 _HALF = 1 << 63
 _dumps, _xxh3 = marshal.dumps, xxhash.xxh3_64_intdigest

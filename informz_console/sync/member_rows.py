@@ -1,8 +1,10 @@
-"""A group's members as the AMS's own rows where the connector can give them (iMIS).
+"""A group's members as the AMS's own rows where the connector can give them (iMIS's
+database rows, Personify360's CustomerInfo entities).
 
 Why: most records of a resync are as last synced, and building a record of a row costs more
 than comparing the row's digest (at 1,000,000 iMIS members, making RemoteRecords of every row
-took about a quarter of the fetch process's time). Compared as rows, only the changed rows
+took about a quarter of the fetch process's time; Personify360's unchanged resync, its fetch
+process's CPU 23.2 -> 17.8 s). Compared as rows, only the changed rows
 become records. The digest is then of the row, in this process and in the fetch process
 alike, so every group of a bridge is compared the same way whichever process reads it.
 """
