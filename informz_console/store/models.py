@@ -122,9 +122,13 @@ class Subscriber(Base):
     # the subscriber is as its last sync left it (sync/last_synced.py)
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    # The few subscribers no group may hold (sync/resolve.mark_blocked_in_mirror)
-    __table_args__ = (Index("ix_subscriber_blocked", "id", sqlite_where=BLOCKED_SQL,
-                            postgresql_where=BLOCKED_SQL),)
+    __table_args__ = (
+        # The few subscribers no group may hold (sync/resolve.mark_blocked_in_mirror)
+        Index("ix_subscriber_blocked", "id", sqlite_where=BLOCKED_SQL,
+              postgresql_where=BLOCKED_SQL),
+        # Which synced records still hold, read from the index alone (migration 0008)
+        Index("ix_subscriber_revision", "id", "revision"),
+    )
 
 
 class SubscriberLink(Base):

@@ -44,11 +44,15 @@ _OWN_OUTCOME = (f"(reason IS NULL OR reason NOT IN "
 
 # Which digests still hold, as one JSON object (id -> digest): the database writes it, so a
 # million of them cost no Python object until the process that splits the pages reads them.
+# The link is found by its key, in the order the synced records are read: the unary plus
+# keeps SQLite off the subscriber_id index, which matched one column more and sent each
+# lookup elsewhere (1,000,000 netFORUM Pro records: 4.5 -> 2.7 s; with the subscriber's
+# revision read from ix_subscriber_revision, 1.6 s).
 _USABLE = """SELECT {agg} FROM synced_record r
     WHERE r.bridge_id = :b AND (r.subscriber_id IS NULL OR EXISTS (
         SELECT 1 FROM subscriber_link l JOIN subscriber s ON s.id = l.subscriber_id
         WHERE l.bridge_id = r.bridge_id AND l.ams_id = r.ams_id
-          AND l.subscriber_id = r.subscriber_id AND s.revision = r.sub_revision))"""
+          AND +l.subscriber_id = r.subscriber_id AND s.revision = r.sub_revision))"""
 _AGGREGATE = {"postgresql": "CAST(json_object_agg(r.ams_id, r.digest) AS TEXT)",
               "sqlite": "json_group_object(r.ams_id, r.digest)"}
 
