@@ -5,7 +5,9 @@ each kept record's subscriber must be at the revision that sync left. Read from 
 subscriber table, a million such checks visit a page of wide rows each (netFORUM Pro's
 random keys: in no order); this narrow index holds them in a fraction of the pages, so the
 check reads the index alone (1,000,000 netFORUM Pro records: 4.5 -> 1.6 s, with the link
-looked up by its key). New subscribers' ids grow, so keeping it up costs an append each.
+looked up by its key). New subscribers' ids grow, so keeping it up costs an append each:
+inserting 912,844 new subscribers 4.7-6.0 -> 6.2-7.0 s, once, against 3 s saved on every
+resync of those records after it.
 
 Revision ID: 0008
 Revises: 0007
