@@ -102,6 +102,10 @@ class CompoundMember(Base):
     )
 
 
+# Indexes that only SQLite's plans read: their migrations make them on SQLite alone.
+SQLITE_ONLY_INDEXES = frozenset({"ix_subscriber_revision"})
+
+
 class Subscriber(Base):
     __tablename__ = "subscriber"
 
@@ -126,8 +130,9 @@ class Subscriber(Base):
         # The few subscribers no group may hold (sync/resolve.mark_blocked_in_mirror)
         Index("ix_subscriber_blocked", "id", sqlite_where=BLOCKED_SQL,
               postgresql_where=BLOCKED_SQL),
-        # Which synced records still hold, read from the index alone (migration 0008)
-        Index("ix_subscriber_revision", "id", "revision"),
+        # Which synced records still hold, read from the index alone (migration 0008; SQLite
+        # only: PostgreSQL's plan reads the revision from the table's key all the same)
+        Index("ix_subscriber_revision", "id", "revision").ddl_if(dialect="sqlite"),
     )
 
 
