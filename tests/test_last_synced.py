@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -235,3 +236,18 @@ def test_a_large_run_leaves_postgresql_statistics_of_what_it_wrote(mirror, crede
     records.append(RemoteRecord("40", "m40@example.org", "A"))
     assert service.run(request).ok
     assert estimated() == dict.fromkeys(tables, 41)
+
+
+def test_the_digests_are_read_exactly_at_both_ends_of_64_bits():
+    """The digests cross to the fetch process as JSON (sync/last_synced): read there by
+    orjson, a digest at either end of a BIGINT must come back the same integer, not a float,
+    and an id orjson refuses (a lone surrogate, which no mirror stores) still reads."""
+    from informz_console.sync.last_synced import LastSynced
+
+    edges = {"low": -(2**63), "high": 2**63 - 1, "ünï": 12345}
+    last = LastSynced(b"salt", known_json=json.dumps(edges))
+    assert last.split([]) is not None and last._known == edges
+    assert all(type(v) is int for v in last._known.values())
+    odd = LastSynced(b"salt", known_json='{"\\ud800": 1}')
+    odd.split([])
+    assert odd._known == {"\ud800": 1}

@@ -25,6 +25,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import orjson
 from sqlalchemy import Connection, text
 
 from informz_console.domain.exclusions import ExclusionReason
@@ -59,6 +60,16 @@ _AGGREGATE = {"postgresql": "CAST(json_object_agg(r.ams_id, r.digest) AS TEXT)",
 _LINK_SUB = {"postgresql": "l.subscriber_id", "sqlite": "+l.subscriber_id"}
 
 
+def _read_known(known_json: str) -> dict[str, int]:
+    """The digests by id. orjson reads integers exactly within 64 bits, where every digest is
+    (a BIGINT), so its one silent difference (connectors/json_answer) cannot arise: a million
+    of them 0.9 -> 0.4 s, before the first page can be split."""
+    try:
+        return orjson.loads(known_json)
+    except orjson.JSONDecodeError:  # text orjson refuses (a lone surrogate) and json reads
+        return json.loads(known_json)
+
+
 @dataclass
 class LastSynced:
     """What one run knows of its bridge's last synced records. `load` before the fetch."""
@@ -79,7 +90,7 @@ class LastSynced:
         `make`: the records are the AMS's rows, and this builds a record of each changed one
         (sync/member_rows)."""
         if self._known is None:
-            self._known = json.loads(self.known_json)
+            self._known = _read_known(self.known_json)
         split = split_page(records, self._known, self.salt)
         if make is not None:
             split.changed[:] = map(make, split.changed)
