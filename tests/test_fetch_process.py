@@ -22,6 +22,7 @@ from mirror_helpers import rows, snapshot
 from process_helpers import live_children
 
 from informz_console.sync.cancel import CancelToken, Progress
+from informz_console.sync.last_synced import LastSynced
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
 from informz_console.sync.service import SyncService
 
@@ -98,6 +99,33 @@ def test_the_child_and_the_console_process_pass_over_the_same_records(bridge, mi
     for run in (here, there):
         assert (run.counts.added, run.counts.updated, run.counts.removed) == (0, 0, 0)
         assert by_reason(mirror, run.run_id) == by_reason(mirror, first.run_id)
+
+
+@linux_only
+def test_the_child_starts_before_the_digests_it_splits_by_are_read(bridge, mirror,
+                                                                   monkeypatch):
+    """The child connects and asks the AMS for the group while the console reads the last
+    sync's digests; they follow it before its first page is split. Watched, not replaced:
+    the digests are read as always, and the run passes over what it did before."""
+    first = resync(bridge, from_size=1)
+    assert first.ok, first.error
+    children_at_load: list[list[int]] = []
+    load = LastSynced.load
+
+    def watched(self, conn, bridge_id):  # type: ignore[no-untyped-def]
+        children_at_load.append(fetch_children())
+        load(self, conn, bridge_id)
+
+    monkeypatch.setattr(LastSynced, "load", watched)
+    second = resync(bridge, from_size=1)
+    assert second.ok, second.error
+    assert (second.counts.added, second.counts.updated, second.counts.removed) == (0, 0, 0)
+    assert fetch_children() == []
+    if bridge.kind == "idss":  # never passed over (it writes each contact's code): no digests
+        assert children_at_load == []
+        return
+    assert len(children_at_load) == 1 and children_at_load[0], "no child ran during the load"
+    assert passed_over(mirror, second.run_id) > MEMBERS // 2
 
 
 @linux_only

@@ -1,9 +1,12 @@
 """Objects streamed from a child Python process, for reads too big for one interpreter.
 
-`stream_from_child(module, payload, cancel)` runs `python -m module`, hands it `payload`
-pickled on its standard input, and yields each object the child's `serve(produce)` sends:
-`produce(payload)` runs there and its items arrive here in order, pickled down the child's own
-copy of standard output (anything a library prints goes to standard error instead).
+`stream_from_child(module, payload, cancel)` starts `python -m module` at once, hands it
+`payload` pickled on its standard input, and returns the stream of objects the child's
+`serve(produce)` sends: `produce(payload)` runs there and its items arrive here in order,
+pickled down the child's own copy of standard output (anything a library prints goes to
+standard error instead). `then`, when given, is called when the first item is asked for and
+its result sent after the payload (`serve(produce, takes_more=True)`: `produce(payload, more)`
+reads it with `more()`), so the child starts and connects while this process prepares it.
 
 Why a process: the work of a big read (HTTP, JSON or XML parsing, ODBC rows into records) and
 the work of the sync on what was read are all Python that holds the GIL; in one process they
@@ -35,7 +38,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import IO, Any
 
 from informz_console.connectors.base import CancelCheck
@@ -46,10 +49,19 @@ _STOP_S = 5.0
 
 
 def stream_from_child(module: str, payload: object, cancel: CancelCheck,
-                      what: str = "the AMS") -> Iterator[Any]:
-    """The items of the child's `produce(payload)`. A cancelled stream ends early, as a
-    connector's does: the caller, who owns `cancel`, knows why. `what` names the read in the
-    sentence of a child that died."""
+                      what: str = "the AMS", then: Callable[[], object] | None = None,
+                      ) -> Generator[Any, None, None]:
+    """The items of the child's `produce(payload)`, the child started now. A cancelled stream
+    ends early, as a connector's does: the caller, who owns `cancel`, knows why. `what` names
+    the read in the sentence of a child that died. Close the stream (or let it go) to end the
+    child, whether or not an item was asked for."""
+    items = _items(module, payload, cancel, what, then)
+    next(items)  # started: the child runs, and closing the stream ends it
+    return items
+
+
+def _items(module: str, payload: object, cancel: CancelCheck, what: str,
+           then: Callable[[], object] | None) -> Generator[Any, None, None]:
     child = subprocess.Popen([sys.executable, "-m", module], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, bufsize=1 << 16,
                              # Windows: no console window flashes up beside the console's
@@ -57,10 +69,14 @@ def stream_from_child(module: str, payload: object, cancel: CancelCheck,
     done = threading.Event()
     try:
         assert child.stdin is not None and child.stdout is not None
-        with child.stdin:
-            child.stdin.write(pickle.dumps((payload, os.getpid()), protocol=5))
+        child.stdin.write(pickle.dumps((payload, os.getpid()), protocol=5))
+        if then is None:
+            child.stdin.close()
         threading.Thread(target=_stop_on_cancel, args=(child, cancel, done),
                          name="informz-child-cancel", daemon=True).start()
+        yield None  # (taken by stream_from_child)
+        if then is not None:
+            _send_more(child.stdin, then())
         while not cancel():
             kind, item = _receive(child, child.stdout, cancel, what)
             if kind == "item":
@@ -75,6 +91,13 @@ def stream_from_child(module: str, payload: object, cancel: CancelCheck,
     finally:
         done.set()
         _stop(child)
+
+
+def _send_more(stdin: IO[bytes], more: object) -> None:
+    """The second object, then the end of the child's input. A child that has already ended
+    (an AMS error before it asked for more) says why on its output: read on."""
+    with contextlib.suppress(BrokenPipeError), stdin:
+        stdin.write(pickle.dumps(more, protocol=5))
 
 
 def _receive(child: subprocess.Popen, out: IO[bytes], cancel: CancelCheck, what: str) -> tuple:
@@ -99,6 +122,9 @@ def _stop_on_cancel(child: subprocess.Popen, cancel: CancelCheck, done: threadin
 
 
 def _stop(child: subprocess.Popen) -> None:
+    if child.stdin is not None and not child.stdin.closed:  # stopped before `then` was sent
+        with contextlib.suppress(OSError):
+            child.stdin.close()
     if child.poll() is None:
         child.terminate()
         try:
@@ -113,14 +139,21 @@ def _stop(child: subprocess.Popen) -> None:
 # -- the child -------------------------------------------------------------------------------
 
 
-def serve(produce: Callable[[Any], Iterable[Any]]) -> None:
-    """The child's main: read the payload, send what `produce(payload)` yields, then the end."""
+def serve(produce: Callable[..., Iterable[Any]], *, takes_more: bool = False) -> None:
+    """The child's main: read the payload, send what `produce(payload)` yields (with
+    `takes_more`, `produce(payload, more)`: `more()` is the parent's `then()`), then the end."""
     # Ctrl+C reaches the whole process group; the parent handles it (it cancels and ends us).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     payload, parent = pickle.load(sys.stdin.buffer)
     _end_with(parent)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    if takes_more:
+        source = produce
+
+        def produce(given: Any) -> Iterable[Any]:
+            return source(given, lambda: pickle.load(sys.stdin.buffer))
+
     with contextlib.suppress(BrokenPipeError), out:  # the parent stopped reading: say nothing
         _send_all(produce, payload, out)
 

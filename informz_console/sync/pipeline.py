@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, func, select, text, update
@@ -104,6 +104,7 @@ class _State:
         ("fetch", "rules", "stage", "merge"), 0.0))
     learned: dict[str, EmailVerdict] = field(default_factory=dict)  # new slow-path verdicts
     merge_steps: dict[str, float] = field(default_factory=dict)  # seconds, in merge order
+    unchanged: int = 0  # records passed over as last synced (sync/last_synced)
 
 
 def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
@@ -186,14 +187,38 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
     create_stage(conn)
     checker = EmailChecker(**checker_sources(conn, few_records=plan.expects_few_records))
     last = plan.last_synced
-    if last is not None:
-        last.load(conn, plan.bridge_id)
-    conn.commit()
     started = time.perf_counter()
+    # A large group's fetch process starts here and asks the AMS for the group while the
+    # digests it splits the pages by are read (sync/fetch_process); `fetch` counts both.
     total, pages = plan.fetch(cancel)
-    state.counts.expected = total
-    recorder.log(f"Fetching {total:,} records from the AMS." if total is not None
-                 else "Fetching records from the AMS.")
+    try:
+        state.counts.expected = total
+        recorder.log(f"Fetching {total:,} records from the AMS." if total is not None
+                     else "Fetching records from the AMS.")
+        if last is not None:
+            last.load(conn, plan.bridge_id)
+        conn.commit()
+        _stage_pages(conn, plan, state, checker, pages, total, cancel, progress)
+    finally:
+        close = getattr(pages, "close", None)
+        if close is not None:
+            close()  # ends a fetch process now, whether or not a page was read
+    if state.unchanged:
+        recorder.log(f"{state.unchanged:,} of {state.counts.fetched:,} records are as this "
+                     f"bridge last synced them: passed over, not compared again.")
+    if plan.leaving:
+        mark_leaving(conn, plan.leaving)
+    conn.commit()
+    t = state.timings
+    t["fetch"] = time.perf_counter() - started - t["rules"] - t["stage"]
+    state.learned = checker.learned()
+
+
+def _stage_pages(conn: Connection, plan: RunPlan, state: _State, checker: EmailChecker,
+                 pages: Iterable[list[RemoteRecord] | Split], total: int | None,
+                 cancel: CancelToken, progress: ProgressCallback) -> None:
+    """Judge each page's changed records and stage them, and the passed-over ones by id."""
+    last = plan.last_synced
     seq, since_commit, unchanged, filled = 0, 0, 0, 0
     t = state.timings
     for page in pages:
@@ -218,15 +243,7 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
             since_commit = 0
         progress(Progress("fetch", seq, total))
     _fill_unchanged(conn, plan, filled, seq, t)
-    if unchanged:
-        recorder.log(f"{unchanged:,} of {seq:,} records are as this bridge last synced them: "
-                     f"passed over, not compared again.")
-    if plan.leaving:
-        mark_leaving(conn, plan.leaving)
-    conn.commit()
-    t["fetch"] = time.perf_counter() - started - t["rules"] - t["stage"]
-    state.counts.fetched = seq
-    state.learned = checker.learned()
+    state.counts.fetched, state.unchanged = seq, unchanged
 
 
 def _fill_unchanged(conn: Connection, plan: RunPlan, start: int, stop: int,
