@@ -1,12 +1,13 @@
 """Objects streamed from a child Python process, for reads too big for one interpreter.
 
-`stream_from_child(module, payload, cancel)` starts `python -m module` at once, hands it
-`payload` pickled on its standard input, and returns the stream of objects the child's
-`serve(produce)` sends: `produce(payload)` runs there and its items arrive here in order,
-pickled down the child's own copy of standard output (anything a library prints goes to
-standard error instead). `then`, when given, is called when the first item is asked for and
-its result sent after the payload (`serve(produce, takes_more=True)`: `produce(payload, more)`
-reads it with `more()`), so the child starts and connects while this process prepares it.
+`stream_from_child(module, payload, cancel)` runs `python -m module` when the first item is
+asked for, hands it `payload` pickled on its standard input, and yields each object the
+child's `serve(produce)` sends: `produce(payload)` runs there and its items arrive here in
+order, pickled down the child's own copy of standard output (anything a library prints goes
+to standard error instead). `start_child_stream(..., then=...)` starts the child at once;
+`then()` is called when the first item is asked for and its result sent after the payload
+(`serve(produce, takes_more=True)`: `produce(payload, more)` reads it with `more()`), so the
+child starts and connects while this process prepares what it needs next.
 
 Why a process: the work of a big read (HTTP, JSON or XML parsing, ODBC rows into records) and
 the work of the sync on what was read are all Python that holds the GIL; in one process they
@@ -38,7 +39,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import IO, Any
 
 from informz_console.connectors.base import CancelCheck
@@ -49,12 +50,22 @@ _STOP_S = 5.0
 
 
 def stream_from_child(module: str, payload: object, cancel: CancelCheck,
-                      what: str = "the AMS", then: Callable[[], object] | None = None,
-                      ) -> Generator[Any, None, None]:
-    """The items of the child's `produce(payload)`, the child started now. A cancelled stream
-    ends early, as a connector's does: the caller, who owns `cancel`, knows why. `what` names
-    the read in the sentence of a child that died. Close the stream (or let it go) to end the
-    child, whether or not an item was asked for."""
+                      what: str = "the AMS") -> Iterator[Any]:
+    """The items of the child's `produce(payload)`, the child started when the first one is
+    asked for. A cancelled stream ends early, as a connector's does: the caller, who owns
+    `cancel`, knows why. `what` names the read in the sentence of a child that died."""
+    items = start_child_stream(module, payload, cancel, what)
+    try:
+        yield from items
+    finally:
+        items.close()
+
+
+def start_child_stream(module: str, payload: object, cancel: CancelCheck,
+                       what: str = "the AMS", then: Callable[[], object] | None = None,
+                       ) -> Generator[Any, None, None]:
+    """`stream_from_child`, the child started now. Close the stream (or let it go) to end
+    the child, whether or not an item was asked for."""
     items = _items(module, payload, cancel, what, then)
     next(items)  # started: the child runs, and closing the stream ends it
     return items

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 
 from informz_console.connectors.base import CancelCheck
-from informz_console.connectors.child_stream import serve, stream_from_child
+from informz_console.connectors.child_stream import serve, start_child_stream
 from informz_console.domain.record_digest import Split
 from informz_console.domain.records import RemoteRecord
 from informz_console.sync.connector_factory import ConnectorRecipe
@@ -36,8 +36,8 @@ def fetch_in_process(
     1,000,000 records the digests take 1.6-2.6 s to read, the child about 1 s to start)."""
     shell = None if last is None else LastSynced(last.salt)
     then = None if last is None else (lambda: last.known_json)
-    pages = stream_from_child(__spec__.name, (recipe, remote_key, shell), cancel, "the group",
-                              then=then)
+    pages = start_child_stream(__spec__.name, (recipe, remote_key, shell), cancel,
+                               "the group", then=then)
     return _records(pages)
 
 
