@@ -159,14 +159,9 @@ def serve(produce: Callable[..., Iterable[Any]], *, takes_more: bool = False) ->
     _end_with(parent)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    if takes_more:
-        source = produce
-
-        def produce(given: Any) -> Iterable[Any]:
-            return source(given, lambda: pickle.load(sys.stdin.buffer))
-
+    more = (lambda: pickle.load(sys.stdin.buffer),) if takes_more else ()
     with contextlib.suppress(BrokenPipeError), out:  # the parent stopped reading: say nothing
-        _send_all(produce, payload, out)
+        _send_all(lambda given: produce(given, *more), payload, out)
 
 
 def _send_all(produce: Callable[[Any], Iterable[Any]], payload: Any, out: IO[bytes]) -> None:

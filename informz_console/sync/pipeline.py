@@ -104,7 +104,6 @@ class _State:
         ("fetch", "rules", "stage", "merge"), 0.0))
     learned: dict[str, EmailVerdict] = field(default_factory=dict)  # new slow-path verdicts
     merge_steps: dict[str, float] = field(default_factory=dict)  # seconds, in merge order
-    unchanged: int = 0  # records passed over as last synced (sync/last_synced)
 
 
 def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
@@ -198,14 +197,14 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
         if last is not None:
             last.load(conn, plan.bridge_id)
         conn.commit()
-        _stage_pages(conn, plan, state, checker, pages, total, cancel, progress)
+        unchanged = _stage_pages(conn, plan, state, checker, pages, total, cancel, progress)
     finally:
         close = getattr(pages, "close", None)
         if close is not None:
             close()  # ends a fetch process now, whether or not a page was read
-    if state.unchanged:
-        recorder.log(f"{state.unchanged:,} of {state.counts.fetched:,} records are as this "
-                     f"bridge last synced them: passed over, not compared again.")
+    if unchanged:
+        recorder.log(f"{unchanged:,} of {state.counts.fetched:,} records are as this bridge "
+                     f"last synced them: passed over, not compared again.")
     if plan.leaving:
         mark_leaving(conn, plan.leaving)
     conn.commit()
@@ -216,8 +215,9 @@ def _stage(conn: Connection, plan: RunPlan, state: _State, recorder: RunRecorder
 
 def _stage_pages(conn: Connection, plan: RunPlan, state: _State, checker: EmailChecker,
                  pages: Iterable[list[RemoteRecord] | Split], total: int | None,
-                 cancel: CancelToken, progress: ProgressCallback) -> None:
-    """Judge each page's changed records and stage them, and the passed-over ones by id."""
+                 cancel: CancelToken, progress: ProgressCallback) -> int:
+    """Judge each page's changed records and stage them, and the passed-over ones by id;
+    returns how many were passed over."""
     last = plan.last_synced
     seq, since_commit, unchanged, filled = 0, 0, 0, 0
     t = state.timings
@@ -243,7 +243,8 @@ def _stage_pages(conn: Connection, plan: RunPlan, state: _State, checker: EmailC
             since_commit = 0
         progress(Progress("fetch", seq, total))
     _fill_unchanged(conn, plan, filled, seq, t)
-    state.counts.fetched, state.unchanged = seq, unchanged
+    state.counts.fetched = seq
+    return unchanged
 
 
 def _fill_unchanged(conn: Connection, plan: RunPlan, start: int, stop: int,
