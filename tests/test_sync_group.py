@@ -65,6 +65,31 @@ def test_a_run_reports_its_merge_step_by_step(service):
     assert sum(steps.values()) <= result.timings["merge"]
 
 
+def test_while_a_sync_runs_only_the_young_generations_collect(mirror, credentials, clock, ams):
+    """A full collection walks every object alive and a sync's records keep triggering them
+    (sync/collector.py): while it runs they wait, and the thresholds come back after it."""
+    import gc
+
+    from informz_console.sync.collector import NO_FULL_COLLECTION
+
+    seen = []
+
+    class Watching(StaticConnector):
+        def group_members(self, remote_key, cancel=None):  # type: ignore[no-untyped-def]
+            seen.append(gc.get_threshold())
+            return super().group_members(remote_key)
+
+    add_bridge(mirror, clock)
+    credentials.set("bridge:imis:iMIS", "pw")
+    service = SyncService(mirror, credentials, clock,
+                          connector_for=lambda bridge, creds: Watching(ams))
+    before = gc.get_threshold()
+    assert before[2] < NO_FULL_COLLECTION
+    assert resync(service).ok
+    assert seen == [(before[0], before[1], NO_FULL_COLLECTION)]
+    assert gc.get_threshold() == before
+
+
 def test_each_excluded_record_has_exactly_one_reason(service, mirror):
     result = resync(service)
     per_record = rows(mirror, "SELECT seq, COUNT(*) FROM (SELECT ams_id AS seq FROM exclusion "

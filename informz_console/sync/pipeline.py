@@ -30,6 +30,7 @@ from informz_console.domain.records import RemoteRecord
 from informz_console.store.models import Membership, SyncRun, TargetGroup
 from informz_console.sync import apply, locks, resolve
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
+from informz_console.sync.collector import young_collections_only
 from informz_console.sync.corrections import queue_corrections
 from informz_console.sync.interrupted import interrupt_runs_of
 from informz_console.sync.last_synced import LastSynced, fill_unchanged, remember
@@ -108,7 +109,7 @@ class _State:
 
 def execute(engine: Engine, clock: Clock, plan: RunPlan, cancel: CancelToken,
             progress: ProgressCallback) -> SyncResult:
-    with engine.connect() as conn:
+    with young_collections_only(), engine.connect() as conn:
         claimed = locks.claim_bridge(conn, plan.bridge_id)
         try:
             return _run(conn, clock, plan, cancel, progress, claimed)

@@ -4,8 +4,8 @@ Only one thread runs Python at a time (the GIL). Measured with tests/bench/bench
 a 1,000,000-member resync in a job:
 - Python's cyclic garbage collector holds the GIL for a whole collection. A full (oldest
   generation) collection walks every tracked object alive, millions during a big sync (100+ ms
-  each). So while jobs run, only the young generations collect (each walks at most a few
-  thousand fresh objects, well under a millisecond) and full collections wait for the end.
+  each). So while jobs run, only the young generations collect (sync/collector.py, which every
+  sync run holds too) and full collections wait for the end.
   `settle()` moves what start-up built (the window, the imported libraries) out of the
   collector's sight for good, as long-running Python services do (gc.freeze): later full
   collections walk only what is new.
@@ -19,7 +19,11 @@ from __future__ import annotations
 import gc
 import sys
 
-NO_FULL_COLLECTION = 1 << 30  # full collections wait until the jobs end
+from informz_console.sync import collector
+from informz_console.sync.collector import NO_FULL_COLLECTION
+
+__all__ = ["JOBS_SWITCH_INTERVAL_S", "NO_FULL_COLLECTION", "InterpreterPolicy"]
+
 JOBS_SWITCH_INTERVAL_S = 0.002
 
 
@@ -29,7 +33,7 @@ class InterpreterPolicy:
     when the last one lets go."""
 
     _holders = 0
-    _saved: tuple[tuple[int, int, int], float] | None = None
+    _saved: float | None = None  # the switch interval before the jobs
 
     def __init__(self) -> None:
         self._holding = False
@@ -45,11 +49,10 @@ class InterpreterPolicy:
             return
         self._holding = True
         cls = InterpreterPolicy
+        collector.hold()
         if cls._holders == 0:
-            cls._saved = gc.get_threshold(), sys.getswitchinterval()
-            young, middle, _ = cls._saved[0]
-            gc.set_threshold(young, middle, NO_FULL_COLLECTION)
-            sys.setswitchinterval(min(cls._saved[1], JOBS_SWITCH_INTERVAL_S))
+            cls._saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(cls._saved, JOBS_SWITCH_INTERVAL_S))
         cls._holders += 1
 
     def jobs_ended(self) -> None:
@@ -59,7 +62,6 @@ class InterpreterPolicy:
         cls = InterpreterPolicy
         cls._holders -= 1
         if cls._holders == 0 and cls._saved is not None:
-            thresholds, interval = cls._saved
-            gc.set_threshold(*thresholds)
-            sys.setswitchinterval(interval)
+            sys.setswitchinterval(cls._saved)
             cls._saved = None
+        collector.release()
