@@ -27,6 +27,7 @@ from informz_console.domain.eligibility import SyncPolicy, judge
 from informz_console.domain.emails import EmailChecker, EmailVerdict
 from informz_console.domain.record_digest import Split, whole
 from informz_console.domain.records import RemoteRecord
+from informz_console.store.checkpoint import checkpoint_after
 from informz_console.store.models import Membership, SyncRun, TargetGroup
 from informz_console.sync import apply, locks, resolve
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
@@ -55,6 +56,8 @@ Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord] | 
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
 # A run that fetched this many records analyses the tables it writes in bulk (PostgreSQL).
 ANALYZE_AFTER = COMMIT_EVERY  # records fetched
+# ... and its commit leaves the checkpoint to a thread of its own (store/checkpoint.py).
+LARGE_COMMIT = COMMIT_EVERY  # records fetched
 _BULK_WRITTEN = ("subscriber", "subscriber_link", "membership", "synced_record", "run_change",
                  "exclusion")
 
@@ -304,7 +307,8 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     cancel.raise_if_cancelled()
     if not plan.dry_run:
         recorder.finish(conn, "succeeded", state.counts)
-        conn.commit()
+        with checkpoint_after(conn, large=state.counts.fetched >= LARGE_COMMIT):
+            conn.commit()
         if plan.after_commit is not None:
             _after_commit(conn, plan, recorder)
         return []
