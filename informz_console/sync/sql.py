@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection
+
+# SQLite sorts what an index is built from in memory up to the main database's cache size (64
+# MB here: engine.py), in one thread, with a merge sort whose lists outgrow the CPU's caches.
+# Given pieces of 4 MB it sorts each in a worker thread while it reads on, and merges them.
+# An index of 1,000,000 emails on a temporary table: 0.97-1.02 s; in pieces with no worker
+# 0.63-0.66 s, one worker 0.53 s, two 0.47-0.50 s, three 0.48 s. The stage's two indexes in
+# a first resync of 1,000,000 iMIS records, alternating runs: 1.51-1.60 -> 0.92-0.94 s.
+_SORT_PIECE_KIB = 4000
+_SORT_WORKERS = 2
 
 
 def is_distinct(conn: Connection, a: str, b: str) -> str:
@@ -25,6 +37,25 @@ def analyze(conn: Connection, table: str) -> None:
     written just now may be planned as a scan per row."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {table}")
+
+
+@contextmanager
+def sorting_in_pieces(conn: Connection) -> Iterator[None]:
+    """Around CREATE INDEX on SQLite: the sort in small pieces and worker threads. The cache
+    shrinks meanwhile (its pages beyond 4 MB are let go: the OS still holds them) and is
+    given back its size after."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    workers = conn.exec_driver_sql("PRAGMA threads").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA threads = {_SORT_WORKERS}")
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{_SORT_PIECE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(size)}")
+        conn.exec_driver_sql(f"PRAGMA threads = {int(workers)}")
 
 
 def scan(conn: Connection) -> str:

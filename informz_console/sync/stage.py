@@ -16,7 +16,7 @@ from informz_console.domain.eligibility import Judgement
 from informz_console.domain.record_digest import staged_id
 from informz_console.domain.storable_text import made_storable, storable, without_lone_surrogates
 from informz_console.sync.fields_json import CODE_FIELD, fields_json
-from informz_console.sync.sql import analyze, insert_many
+from informz_console.sync.sql import analyze, insert_many, sorting_in_pieces
 
 STAGE = "sync_stage"
 
@@ -111,9 +111,10 @@ def index_stage(conn: Connection) -> None:
     # looked up for the records staged whole only (those passed over own theirs: resolve.py),
     # so only theirs are indexed (976,000 of 1,000,000 passed over: index_stage 1.76 -> 0.46 s);
     # `same` is in it all the same, or SQLite reads each row to test what the index implies.
-    conn.exec_driver_sql(f"CREATE INDEX ix_stage_ams_id ON {STAGE} (ams_id, same)")
-    conn.exec_driver_sql(
-        f"CREATE INDEX ix_stage_email_key ON {STAGE} (email_key, reason, same) WHERE same = 0")
+    with sorting_in_pieces(conn):
+        conn.exec_driver_sql(f"CREATE INDEX ix_stage_ams_id ON {STAGE} (ams_id, same)")
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_stage_email_key ON {STAGE} (email_key, reason, same) WHERE same = 0")
     analyze(conn, STAGE)
 
 
@@ -121,7 +122,8 @@ def index_resolved(conn: Connection) -> None:
     """The index on the subscriber each record lands on, built once it is known (after the new
     subscribers got theirs): resolving and creating rewrite `sub_id` on nearly every row, and
     an index already there was updated row by row."""
-    conn.exec_driver_sql(f"CREATE INDEX ix_stage_sub_id ON {STAGE} (sub_id)")
+    with sorting_in_pieces(conn):
+        conn.exec_driver_sql(f"CREATE INDEX ix_stage_sub_id ON {STAGE} (sub_id)")
     analyze(conn, STAGE)  # PostgreSQL: the statistics taken before resolving had no sub_id
 
 
