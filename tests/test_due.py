@@ -18,8 +18,8 @@ from informz_console.domain.records import RemoteRecord as R
 from informz_console.store.models import Bridge, CompoundMember, Mailing, MailingGroup, TargetGroup
 from informz_console.sync.due import due_now, run_due
 from informz_console.sync.mailings import publish_mailing
-from informz_console.sync.pipeline import SyncError
 from informz_console.sync.requests import SyncKind, Trigger
+from informz_console.sync.run_plan import SyncError
 from informz_console.sync.service import SyncService
 from informz_console.user_settings import UserSettings
 

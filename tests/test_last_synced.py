@@ -211,7 +211,7 @@ def test_a_large_run_leaves_postgresql_statistics_of_what_it_wrote(mirror, crede
     """The next resync is planned against the tables as this one left them, not as autovacuum
     last saw them (an unchanged resync planned against an empty synced_record scanned it once
     per batch). "Large" is lowered here to the group's size; autovacuum is kept off."""
-    from informz_console.sync import pipeline
+    from informz_console.sync import merge_steps
 
     tables = ("subscriber", "subscriber_link", "membership", "synced_record")
     with mirror.begin() as conn:
@@ -228,11 +228,11 @@ def test_a_large_run_leaves_postgresql_statistics_of_what_it_wrote(mirror, crede
                                  "('subscriber', 'subscriber_link', 'membership', "
                                  "'synced_record')"))
 
-    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 41)
+    monkeypatch.setattr(merge_steps, "ANALYZE_AFTER", 41)
     assert service.run(request).ok
     # a small run leaves the estimates as they were (-1: never analysed; 0: emptied)
     assert all(estimate <= 0 for estimate in estimated().values())
-    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 40)
+    monkeypatch.setattr(merge_steps, "ANALYZE_AFTER", 40)
     records.append(RemoteRecord("40", "m40@example.org", "A"))
     assert service.run(request).ok
     assert estimated() == dict.fromkeys(tables, 41)

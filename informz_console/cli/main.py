@@ -27,7 +27,7 @@ from informz_console.cli.context import CliContext
 from informz_console.cli.output import emit_json, err
 from informz_console.connectors.errors import ConnectorError
 from informz_console.store.engine import MirrorError
-from informz_console.sync.pipeline import SyncError
+from informz_console.sync.run_plan import SyncError
 
 COMMANDS = (cmd_demo, cmd_sandbox, cmd_bridge, cmd_groups, cmd_sync, cmd_idss, cmd_report,
             cmd_upload, cmd_due, cmd_mailing, cmd_writebacks, cmd_subscriber, cmd_preferences,

@@ -19,8 +19,9 @@ from informz_console.sync.change_feed import by_list
 from informz_console.sync.connector_factory import EMAIL_CHANGE_MOVES_KINDS, policy_for
 from informz_console.sync.informz_codes import write_informz_codes
 from informz_console.sync.lookup import find_bridge
-from informz_console.sync.pipeline import RunPlan, SyncError, execute
+from informz_console.sync.pipeline import execute
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult, Trigger
+from informz_console.sync.run_plan import RunPlan, SyncError
 from informz_console.sync.runs import RunCounts
 from informz_console.sync.service import SyncService
 

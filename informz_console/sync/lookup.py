@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from informz_console.store.models import Bridge, TargetGroup
 from informz_console.store.queries.groups import match_groups
-from informz_console.sync.pipeline import SyncError
+from informz_console.sync.run_plan import SyncError
 
 
 def find_bridge(session: Session, name: str) -> Bridge:

@@ -19,8 +19,8 @@ from informz_console.domain.triggers import expand_mailing_groups
 from informz_console.store.models import Bridge, Mailing, MailingGroup, TargetGroup
 from informz_console.store.queries.groups import match_groups
 from informz_console.sync.due import compound_map
-from informz_console.sync.pipeline import SyncError
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult, Trigger
+from informz_console.sync.run_plan import SyncError
 from informz_console.sync.service import SyncService
 
 

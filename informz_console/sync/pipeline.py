@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, func, select, text, update
@@ -23,82 +23,35 @@ from sqlalchemy.exc import DBAPIError
 
 from informz_console.connectors.errors import ConnectorError
 from informz_console.domain.clock import Clock
-from informz_console.domain.eligibility import SyncPolicy, judge
+from informz_console.domain.eligibility import judge
 from informz_console.domain.emails import EmailChecker, EmailVerdict
 from informz_console.domain.record_digest import Split, whole
 from informz_console.domain.records import RemoteRecord
 from informz_console.store.checkpoint import checkpoint_after
 from informz_console.store.models import Membership, SyncRun, TargetGroup
-from informz_console.sync import apply, locks, resolve
+from informz_console.sync import locks
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
 from informz_console.sync.collector import young_collections_only
-from informz_console.sync.corrections import queue_corrections
 from informz_console.sync.interrupted import interrupt_runs_of
-from informz_console.sync.last_synced import LastSynced, fill_unchanged, remember
+from informz_console.sync.last_synced import fill_unchanged
+from informz_console.sync.merge_steps import merge_steps
 from informz_console.sync.preview import capture_preview, restore_preview
-from informz_console.sync.requests import SyncKind, SyncResult
+from informz_console.sync.requests import SyncResult
+from informz_console.sync.run_plan import RunPlan, SyncError
 from informz_console.sync.runs import RunCounts, RunRecorder
-from informz_console.sync.sql import analyze
 from informz_console.sync.stage import (
     create_stage,
     discard_stage,
-    index_resolved,
-    index_stage,
     load,
     load_same,
     mark_leaving,
     stage_rows,
 )
-from informz_console.sync.verdict_cache import checker_sources, save_verdicts
+from informz_console.sync.verdict_cache import checker_sources
 
-# pages of records, or pages already split by what is as last synced (sync/last_synced)
-Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord] | Split]]]
 COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
-# A run that fetched this many records analyses the tables it writes in bulk (PostgreSQL).
-ANALYZE_AFTER = COMMIT_EVERY  # records fetched
 # ... and its commit leaves the checkpoint to a thread of its own (store/checkpoint.py).
 LARGE_COMMIT = COMMIT_EVERY  # records fetched
-_BULK_WRITTEN = ("subscriber", "subscriber_link", "membership", "synced_record", "run_change",
-                 "exclusion")
-
-
-class SyncError(Exception):
-    """A sync could not start (unknown bridge or group, missing password, not allowed)."""
-
-
-@dataclass
-class RunPlan:
-    bridge_id: int
-    bridge_kind: str
-    group_id: int | None
-    kind: SyncKind
-    trigger: str
-    dry_run: bool
-    policy: SyncPolicy
-    fetch: Fetch
-    after_merge: Callable[[Connection], None] | None = None  # e.g. store a high-water mark
-    email_change_moves: bool = False  # iDSS: a changed email lands on a new subscriber
-    # After a live run committed, with the stage still there (iDSS: write the Informz codes).
-    after_commit: Callable[[Connection, RunRecorder], None] | None = None
-    # A change feed applied to one group touches only the records it carries ("records"),
-    # keeps the newest change of a record, and may say some records left the group.
-    scope: str = "group"  # "group": the fetch is the whole group | "records"
-    leaving: set[str] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)  # log lines known before the run
-    # A group's resync passes over the records that are as last synced (sync/last_synced);
-    # the fetch may split its pages itself (a process of its own does).
-    last_synced: LastSynced | None = None
-
-    @property
-    def is_change_feed(self) -> bool:
-        """A partial sync (or full refresh), or a feed applied to one group: of a record it
-        carries twice, the newest change counts."""
-        return self.group_id is None or self.scope == "records"
-
-    @property
-    def expects_few_records(self) -> bool:
-        """A change feed, but not a full refresh (it carries every record of the bridge)."""
-        return self.is_change_feed and self.kind is not SyncKind.FULL
 
 
 @dataclass
@@ -269,27 +222,7 @@ def _merge(conn: Connection, clock: Clock, plan: RunPlan, state: _State,
     conn.execution_options(sqlite_begin="IMMEDIATE")
     conn.begin()
     locks.lock_merges(conn)
-    steps: list[tuple[str, Callable[[], object]]] = [
-        ("index the stage", lambda: index_stage(conn)),
-        ("resolve", lambda: _log_repeats(recorder, resolve.resolve(
-            conn, plan.bridge_id, keep_last=plan.is_change_feed,
-            email_change_moves=plan.email_change_moves))),
-        ("new subscribers", lambda: apply.create_subscribers(conn, now)),
-        ("index the resolved stage", lambda: index_resolved(conn)),
-        ("blocked in the mirror", lambda: resolve.mark_blocked_in_mirror(conn)),
-        ("moved emails", lambda: plan.email_change_moves and apply.unlink_moved(
-            conn, run_id, plan.group_id, plan.bridge_id)),
-        ("links", lambda: apply.link_records(conn, run_id, plan.group_id, plan.bridge_id, now)),
-        ("updated subscribers", lambda: apply.update_subscribers(conn, run_id, plan.group_id,
-                                                                 now)),
-        ("memberships", lambda: _membership(conn, plan, run_id)),
-        ("exclusions", lambda: apply.record_exclusions(conn, run_id, plan.group_id)),
-        ("corrections", lambda: _log_corrections(recorder, queue_corrections(
-            conn, plan.bridge_id, plan.bridge_kind, now))),
-        ("email verdicts", lambda: save_verdicts(conn, state.learned)),
-        ("synced records", lambda: plan.last_synced and remember(conn, plan.bridge_id)),
-        ("statistics", lambda: plan.dry_run or _fresh_statistics(conn, state.counts.fetched)),
-    ]
+    steps = merge_steps(conn, plan, recorder, state.learned, state.counts.fetched, now)
     for number, (name, step) in enumerate(steps, start=1):
         cancel.raise_if_cancelled()
         step_started = time.perf_counter()
@@ -335,28 +268,6 @@ def _after_commit(conn: Connection, plan: RunPlan, recorder: RunRecorder) -> Non
             recorder.flush(conn)
 
 
-def _fresh_statistics(conn: Connection, fetched: int) -> None:
-    """PostgreSQL: a large run analyses the tables it wrote, so the next run is not planned
-    against the statistics of before it. Autovacuum comes to them in its own time: at 1M iMIS
-    members it did so 50 s after a first resync had doubled them, and the unchanged resync in
-    between staged its passed-over records by scanning the synced records once per batch (its
-    staging 37 s). Six tables of a million rows: 0.55 s. Not in a dry run: its rows are
-    rolled back."""
-    if fetched >= ANALYZE_AFTER:
-        for table in _BULK_WRITTEN:
-            analyze(conn, table)
-
-
-def _membership(conn: Connection, plan: RunPlan, run_id: int) -> None:
-    if plan.group_id is not None and plan.scope == "records":
-        apply.sync_staged_memberships(conn, run_id, plan.group_id)
-    elif plan.group_id is not None:
-        apply.sync_membership(conn, run_id, plan.group_id, plan.bridge_id)
-    else:
-        apply.record_created(conn, run_id)
-        apply.remove_from_bridge_groups(conn, run_id, plan.bridge_id)
-
-
 def _count(conn: Connection, plan: RunPlan, counts: RunCounts, run_id: int) -> None:
     rows = conn.execute(
         text("SELECT change, COUNT(*) FROM run_change WHERE run_id = :run GROUP BY change"),
@@ -379,16 +290,6 @@ def _count(conn: Connection, plan: RunPlan, counts: RunCounts, run_id: int) -> N
 def _summary(c: RunCounts) -> str:
     return (f"Fetched {c.fetched:,}: added {c.added:,}, updated {c.updated:,}, "
             f"removed {c.removed:,}, excluded {c.excluded:,}.")
-
-
-def _log_repeats(recorder: RunRecorder, dropped: int) -> None:
-    if dropped:
-        recorder.log(f"{dropped:,} records the AMS listed more than once were counted once.")
-
-
-def _log_corrections(recorder: RunRecorder, queued: int) -> None:
-    if queued:
-        recorder.log(f"{queued:,} auto-corrected emails queued as iCORRECT writebacks.")
 
 
 def _fail(conn: Connection, recorder: RunRecorder, state: _State, err: Exception) -> SyncResult:

@@ -34,10 +34,11 @@ from informz_console.sync.interrupted import mark_interrupted
 from informz_console.sync.last_synced import PAYS_ON, LastSynced
 from informz_console.sync.lookup import find_bridge, find_group
 from informz_console.sync.member_rows import member_stream, record_pages
-from informz_console.sync.pipeline import RunPlan, SyncError, execute
+from informz_console.sync.pipeline import execute
 from informz_console.sync.refresh import refresh_list
 from informz_console.sync.requests import SyncKind, SyncRequest, SyncResult
 from informz_console.sync.retention import prune_runs
+from informz_console.sync.run_plan import RunPlan, SyncError
 from informz_console.sync.runs import RunCounts, RunRecorder
 
 

@@ -34,8 +34,8 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from informz_console.connectors.errors import ConnectorError
 from informz_console.store.engine import MirrorError
 from informz_console.sync.cancel import CancelToken, Progress, ProgressCallback, SyncCancelled
-from informz_console.sync.pipeline import SyncError
 from informz_console.sync.requests import SyncResult
+from informz_console.sync.run_plan import SyncError
 from informz_console.ui.interpreter_policy import InterpreterPolicy
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from informz_console.connectors.errors import ConnectorError
 from informz_console.sync.bridges import list_bridges, test_bridge
 from informz_console.sync.cancel import CancelToken, ProgressCallback
-from informz_console.sync.pipeline import SyncError
+from informz_console.sync.run_plan import SyncError
 from informz_console.ui.job_bar import JobBar
 from informz_console.ui.services import Services
 
