@@ -42,9 +42,10 @@ def analyze(conn: Connection, table: str) -> None:
 
 @contextmanager
 def sorting_in_pieces(conn: Connection) -> Iterator[None]:
-    """Around CREATE INDEX on SQLite: the sort in small pieces and worker threads. The cache
+    """Around a statement that sorts many rows on SQLite (CREATE INDEX, or an INSERT whose
+    ORDER BY is its target's key): the sort in small pieces and worker threads. The cache
     shrinks meanwhile (its pages beyond 4 MB are let go: the OS still holds them) and is
-    given back its size after."""
+    given back its size after; so not around writes that land at random places."""
     if conn.dialect.name != "sqlite":
         yield
         return
