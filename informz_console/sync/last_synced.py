@@ -127,8 +127,8 @@ def remember(conn: Connection, bridge_id: int) -> None:
     6.9 -> 2.4 s (the scan and the sort included), PostgreSQL 11.5 -> 9.0 s. Not so for the
     links, which have an index on another column (their inserts there went random: 4.5 -> 14 s
     on SQLite). The sort is made in pieces by worker threads (sql.sorting_in_pieces), its rows
-    then appended to the key's last pages, which a small cache holds: 1,000,000 netFORUM
-    records 2.6-3.0 -> 2.0 s."""
+    then appended to the key's last pages, which a small cache holds: the INSERT of 1,000,000
+    netFORUM records 2.6-2.9 -> 1.4-2.0 s."""
     params = {"b": bridge_id}
     if _has_synced_records(conn, bridge_id):
         _forget_changed(conn, params)
