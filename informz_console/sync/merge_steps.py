@@ -16,11 +16,11 @@ from informz_console.sync.last_synced import remember
 from informz_console.sync.run_plan import RunPlan
 from informz_console.sync.runs import RunRecorder
 from informz_console.sync.sql import analyze
-from informz_console.sync.stage import index_resolved, index_stage
+from informz_console.sync.stage import COMMIT_EVERY, index_resolved, index_stage
 from informz_console.sync.verdict_cache import save_verdicts
 
 # A run that fetched this many records analyses the tables it writes in bulk (PostgreSQL).
-ANALYZE_AFTER = 20_000  # records fetched
+ANALYZE_AFTER = COMMIT_EVERY  # records fetched
 _BULK_WRITTEN = ("subscriber", "subscriber_link", "membership", "synced_record", "run_change",
                  "exclusion")
 

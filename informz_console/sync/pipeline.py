@@ -40,6 +40,7 @@ from informz_console.sync.requests import SyncResult
 from informz_console.sync.run_plan import RunPlan, SyncError
 from informz_console.sync.runs import RunCounts, RunRecorder
 from informz_console.sync.stage import (
+    COMMIT_EVERY,
     create_stage,
     discard_stage,
     load,
@@ -49,8 +50,8 @@ from informz_console.sync.stage import (
 )
 from informz_console.sync.verdict_cache import checker_sources
 
-COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
-# ... and its commit leaves the checkpoint to a thread of its own (store/checkpoint.py).
+# A run that fetched this many records leaves its commit's checkpoint to a thread of its own
+# (store/checkpoint.py); it also analyses the tables it wrote (merge_steps.ANALYZE_AFTER).
 LARGE_COMMIT = COMMIT_EVERY  # records fetched
 
 

@@ -20,6 +20,7 @@ from informz_console.sync.runs import RunRecorder
 # pages of records, or pages already split by what is as last synced (sync/last_synced)
 Fetch = Callable[[CancelToken], tuple[int | None, Iterator[list[RemoteRecord] | Split]]]
 
+
 class SyncError(Exception):
     """A sync could not start (unknown bridge or group, missing password, not allowed)."""
 

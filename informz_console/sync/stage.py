@@ -19,6 +19,7 @@ from informz_console.sync.fields_json import CODE_FIELD, fields_json
 from informz_console.sync.sql import analyze, insert_many, sorting_in_pieces
 
 STAGE = "sync_stage"
+COMMIT_EVERY = 20_000  # staged rows between commits of the (temporary) stage
 
 _metadata = MetaData()
 stage_table = Table(
